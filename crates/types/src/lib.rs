@@ -8,11 +8,16 @@
 //! and it must never carry a field that could hold personal data (names, emails, phone
 //! numbers, street addresses).
 
+mod edd;
 mod error;
 mod ids;
 mod tag;
 mod view;
 
+pub use edd::{
+    Destination, EddEstimate, EddItem, EddParseError, EddRequest, EddResponse, PostalCode,
+    ServiceLevel, country_alpha2, parse_country,
+};
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::{CountryCode, CourierSlug, IsoDate, Lang, ParseError, TrackingNumber};
 pub use tag::{ProgressStep, Tag};
