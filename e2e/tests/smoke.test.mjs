@@ -1,0 +1,68 @@
+// Smoke test of the walking skeleton: browser -> widget (wasm) -> proxy -> embedded sandbox.
+//
+// Assumptions about the widget's DOM (not final yet), kept deliberately loose; playwright's
+// CSS and role locators pierce the widget's open shadow root:
+//   - the lookup form has a textbox and a button whose accessible name matches /track/i;
+//   - a live region with role="status" exists;
+//   - checkpoints are rendered as an <ol> with <li> entries (the timeline). The progress
+//     steps may be an <ol> too, so "timeline shown" is checked on a page that starts
+//     without any lookup.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+
+const FATAL = /WebAssembly|RuntimeError|panicked|unreachable/i;
+
+describe('smoke: track page against the embedded sandbox', { timeout: 120_000 }, () => {
+  let proxy;
+  let browser;
+
+  before(async () => {
+    proxy = await startProxy();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.stop();
+  });
+
+  test('the API answers a demo tracking', async () => {
+    const res = await fetch(`${proxy.baseUrl}/api/v1/trackings/${DEMO.slug}/${DEMO.InTransit}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = JSON.stringify(await res.json());
+    assert.match(body, new RegExp(DEMO.InTransit));
+  });
+
+  test('deep link shows the timeline, with no accessibility violations', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.locator('ol li').first().waitFor({ state: 'visible', timeout: 20_000 });
+    assert.ok((await page.getByRole('status').count()) >= 1, 'a role="status" live region exists');
+    const file = await screenshot(page, 'track-page');
+    console.log(`screenshot: ${file}`);
+    const violations = await axe(page);
+    assert.equal(violations.length, 0, `axe violations:\n${formatViolations(violations)}`);
+    assertNoFatalErrors(page);
+    await page.context().close();
+  });
+
+  test('typing a demo number into the form looks it up', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/`);
+    const input = page.getByRole('textbox').first();
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(DEMO.Delivered);
+    await page.getByRole('button', { name: /track/i }).first().click();
+    await page.locator('ol li').first().waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'track-page-form');
+    assertNoFatalErrors(page);
+    await page.context().close();
+  });
+});
+
+function assertNoFatalErrors(page) {
+  const fatal = page.errors.filter((e) => e.startsWith('pageerror') || FATAL.test(e));
+  assert.deepEqual(fatal, [], 'the page ran without uncaught errors');
+}

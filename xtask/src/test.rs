@@ -1,0 +1,225 @@
+//! `cargo xtask test [STAGE...]`: setup, then every check, in this order, each closing with
+//! one line `stage NAME: ok (12.3s)` / `FAILED` / `skipped`:
+//!
+//! 1. `fmt`: `cargo fmt --all --check`
+//! 2. `clippy`: `-D warnings` on the host (whole workspace, all targets) and on wasm32 (the
+//!    widget)
+//! 3. `test`: `cargo test --workspace`
+//! 4. `wasm-test`: the widget's wasm-bindgen-test suite in headless Chromium
+//! 5. `trunk-build`: `trunk build --release --offline` into `dist/`
+//! 6. `size`: brotli bytes of what the track page loads, against README's budget
+//! 7. `e2e`: release proxy + `node --test e2e/tests/*.test.mjs` (Playwright + axe-core)
+//!
+//! A failed stage does not stop the run, so one run shows every problem; stages that need an
+//! earlier stage's output (`size` and `e2e` need `trunk-build`) are skipped instead. The exit
+//! code is non-zero if any stage failed or was skipped. Naming stages runs only those.
+
+use crate::demo;
+use crate::util::{self, Ctx, secs, timed};
+use crate::{setup, size};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::PathBuf;
+
+const STAGES: &[&str] = &[
+    "fmt",
+    "clippy",
+    "test",
+    "wasm-test",
+    "trunk-build",
+    "size",
+    "e2e",
+];
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Flags for Chromium on this closed network, as root, without a GPU. wasm-bindgen-test-runner
+/// adds `headless`, `no-sandbox` and `disable-dev-shm-usage` itself.
+pub const CHROMIUM_ARGS: &[&str] = &[
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+];
+
+enum Outcome {
+    Ok,
+    Failed(String),
+    Skipped(String),
+}
+
+pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
+    for arg in args {
+        if !STAGES.contains(&arg.as_str()) {
+            bail!("unknown stage `{arg}`; stages: {}", STAGES.join(", "));
+        }
+    }
+    let wanted = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
+
+    let (setup_result, took) = timed(|| setup::run(ctx, setup::Needs::default()));
+    if let Err(err) = setup_result {
+        println!("stage setup: FAILED ({}): {err:#}", secs(took));
+        return Err(err.context("setup failed, so no check ran"));
+    }
+    println!("stage setup: ok ({})", secs(took));
+
+    let mut lines = Vec::new();
+    let mut trunk_ok = !wanted("trunk-build") && ctx.root.join("dist/index.html").is_file();
+    for &name in STAGES {
+        if !wanted(name) {
+            continue;
+        }
+        println!("\n==> stage {name}");
+        let (outcome, took) = timed(|| match name {
+            "size" | "e2e" if !trunk_ok => {
+                Outcome::Skipped("needs a successful trunk-build".into())
+            }
+            _ => match run_stage(ctx, name) {
+                Ok(()) => Outcome::Ok,
+                Err(err) => Outcome::Failed(format!("{err:#}")),
+            },
+        });
+        if name == "trunk-build" {
+            trunk_ok = matches!(outcome, Outcome::Ok);
+        }
+        let line = match &outcome {
+            Outcome::Ok => format!("stage {name}: ok ({})", secs(took)),
+            Outcome::Failed(why) => format!("stage {name}: FAILED ({}): {why}", secs(took)),
+            Outcome::Skipped(why) => format!("stage {name}: skipped ({why})"),
+        };
+        println!("{line}");
+        lines.push((line, outcome));
+    }
+
+    println!("\nxtask test: stages");
+    for (line, _) in &lines {
+        println!("  {line}");
+    }
+    let bad: Vec<&str> = lines
+        .iter()
+        .filter(|(_, o)| !matches!(o, Outcome::Ok))
+        .filter_map(|(l, _)| l.strip_prefix("stage ")?.split(':').next())
+        .collect();
+    if !bad.is_empty() {
+        bail!("stages not passed: {}", bad.join(", "));
+    }
+    println!("xtask test: every stage passed");
+    Ok(())
+}
+
+fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {
+    match name {
+        "fmt" => util::run(ctx.cargo().args(["fmt", "--all", "--check"])),
+        "clippy" => {
+            let host = util::run(ctx.cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]));
+            // Run the wasm half even if the host half failed, to report both.
+            let wasm = util::run(ctx.cargo().args([
+                "clippy",
+                "-p",
+                "trackfront",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]));
+            match (host, wasm) {
+                (Ok(()), Ok(())) => Ok(()),
+                (Err(e), Ok(())) => Err(e.context("host")),
+                (Ok(()), Err(e)) => Err(e.context("wasm32")),
+                (Err(e), Err(_)) => Err(e.context("host and wasm32")),
+            }
+        }
+        "test" => util::run(ctx.cargo().args(["test", "--workspace"])),
+        "wasm-test" => wasm_test(ctx),
+        "trunk-build" => demo::trunk_build(ctx),
+        "size" => size::report(ctx),
+        "e2e" => e2e(ctx),
+        _ => unreachable!("stage names are checked"),
+    }
+}
+
+/// The widget's wasm-bindgen tests, through the runner set in `.cargo/config.toml`
+/// (`wasm-bindgen-test-runner`), in headless Debian Chromium driven by chromedriver.
+fn wasm_test(ctx: &Ctx) -> Result<()> {
+    let dir = ctx.target_dir.join("xtask");
+    fs::create_dir_all(&dir)?;
+    let webdriver = dir.join("webdriver.json");
+    let args = CHROMIUM_ARGS
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    fs::write(
+        &webdriver,
+        format!(
+            "{{\n  \"goog:chromeOptions\": {{\n    \"binary\": \"{CHROMIUM}\",\n    \"args\": [{args}]\n  }}\n}}\n"
+        ),
+    )?;
+    let chromedriver = ctx
+        .which("chromedriver")
+        .unwrap_or_else(|| PathBuf::from(CHROMEDRIVER));
+    util::run(
+        ctx.cargo()
+            .args([
+                "test",
+                "-p",
+                "trackfront",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", chromedriver)
+            // Any chromedriver output on stderr makes the runner think the driver failed to
+            // start (e.g. IPv6 socket warnings): keep it quiet.
+            .env("CHROMEDRIVER_ARGS", "--silent")
+            .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
+            .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "30"),
+    )
+}
+
+/// The release proxy, then node's test runner over `e2e/tests/*.test.mjs`. The harness
+/// (`e2e/lib/harness.mjs`) starts a proxy per test file on a free loopback port.
+fn e2e(ctx: &Ctx) -> Result<()> {
+    let proxy = demo::build_proxy(ctx)?;
+    let tests_dir = ctx.root.join("e2e/tests");
+    let mut files: Vec<PathBuf> = fs::read_dir(&tests_dir)
+        .with_context(|| format!("reading {}", tests_dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".test.mjs") || n.ends_with(".test.js"))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no *.test.mjs files in {}", tests_dir.display());
+    }
+    let out = ctx.target_dir.join("e2e");
+    fs::create_dir_all(&out)?;
+    util::run(
+        ctx.cmd("node")
+            .arg("--test")
+            .args(files.iter().map(|f| f.strip_prefix(&ctx.root).unwrap_or(f)))
+            .env("TRACKFRONT_PROXY_BIN", &proxy)
+            .env("TRACKFRONT_DIST", ctx.root.join("dist"))
+            .env("TRACKFRONT_E2E_OUT", &out)
+            .env("CHROMIUM_PATH", CHROMIUM)
+            .env_remove("AFTERSHIP_API_KEY"),
+    )?;
+    println!("e2e: screenshots in {}", out.display());
+    Ok(())
+}

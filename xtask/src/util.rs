@@ -1,0 +1,162 @@
+//! Paths, the environment handed to child processes, and running commands.
+
+use anyhow::{Context, Result, bail};
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where things are, and the PATH every child process gets.
+pub struct Ctx {
+    /// The repository root (the workspace root).
+    pub root: PathBuf,
+    /// Cargo's target directory: `$CARGO_TARGET_DIR`, else `<root>/target`.
+    pub target_dir: PathBuf,
+    /// The cargo that runs us (`$CARGO`), else `cargo` from PATH.
+    pub cargo: OsString,
+    /// `e2e/node_modules/.bin`, then cargo's bin dir, then the inherited PATH. npm's
+    /// binaryen must come first so that Trunk picks its `wasm-opt` over Debian's (binaryen
+    /// 108 in Debian 12 produces wasm that fails with `WebAssembly.Table.set`).
+    pub path: OsString,
+}
+
+impl Ctx {
+    pub fn new() -> Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask must live one level below the workspace root")?
+            .to_path_buf();
+        let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) if !dir.is_empty() => {
+                let dir = PathBuf::from(dir);
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    root.join(dir)
+                }
+            }
+            _ => root.join("target"),
+        };
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut dirs = vec![root.join("e2e/node_modules/.bin"), cargo_bin_dir()];
+        if let Some(inherited) = std::env::var_os("PATH") {
+            dirs.extend(std::env::split_paths(&inherited));
+        }
+        // Keep the first occurrence of each directory, in order.
+        let mut seen = Vec::new();
+        dirs.retain(|d| {
+            let new = !seen.contains(d);
+            seen.push(d.clone());
+            new
+        });
+        let path = std::env::join_paths(dirs).context("a PATH entry contains ':'")?;
+        Ok(Self {
+            root,
+            target_dir,
+            cargo,
+            path,
+        })
+    }
+
+    /// A command run from the repository root with our PATH.
+    pub fn cmd(&self, program: impl AsRef<OsStr>) -> Command {
+        let program = program.as_ref();
+        let resolved = self
+            .which(program)
+            .unwrap_or_else(|| PathBuf::from(program));
+        let mut cmd = Command::new(resolved);
+        cmd.current_dir(&self.root).env("PATH", &self.path);
+        cmd
+    }
+
+    /// `cargo ...`, with the same cargo that runs xtask.
+    pub fn cargo(&self) -> Command {
+        let mut cmd = Command::new(&self.cargo);
+        cmd.current_dir(&self.root).env("PATH", &self.path);
+        cmd
+    }
+
+    /// Looks a program up on our PATH (not the inherited one).
+    pub fn which(&self, program: impl AsRef<OsStr>) -> Option<PathBuf> {
+        let program = Path::new(program.as_ref());
+        if program.components().count() > 1 {
+            return program.is_file().then(|| program.to_path_buf());
+        }
+        std::env::split_paths(&self.path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| is_executable(candidate))
+    }
+
+    /// `<target>/release/<name>`.
+    pub fn release_bin(&self, name: &str) -> PathBuf {
+        self.target_dir.join("release").join(name)
+    }
+}
+
+fn cargo_bin_dir() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from("/root/.cargo"));
+    home.join("bin")
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// Renders a command for messages: `program arg arg`.
+pub fn show(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program());
+    let name = program.file_name().unwrap_or(program.as_os_str());
+    std::iter::once(name)
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs a command with inherited stdio; an error names the command and its exit status.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = show(cmd);
+    println!("$ {shown}");
+    let status = cmd
+        .stdin(Stdio::null())
+        .status()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs a command quietly and returns its trimmed stdout if it exited 0.
+pub fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn secs(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+/// Times a closure.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
+}
+
+/// Whether we are root (apt-get needs it; otherwise we go through sudo).
+pub fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
