@@ -445,6 +445,13 @@ fn table() {
 }
 
 #[test]
+fn rules_can_be_shared_across_request_tasks() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Rules>();
+    send_sync::<trackfront_edd::Estimate>();
+}
+
+#[test]
 fn same_day_transit_and_dto() {
     let rules = rules();
     let e = rules

@@ -335,6 +335,9 @@ impl EddItem {
 
 /// The body of `POST /api/v1/edd`: a destination and 1 to [`EddRequest::MAX_ITEMS`] items
 /// (one per shipping option on a checkout page, usually one on a product page).
+///
+/// Unknown fields are ignored rather than rejected, so a newer widget can talk to an older
+/// proxy; nothing else a browser sends (an origin, a warehouse, a time zone) is ever read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RawEddRequest")]
 pub struct EddRequest {
@@ -630,6 +633,15 @@ mod tests {
             [r#"{"service":"s"}"#; 11].join(",")
         );
         assert!(serde_json::from_str::<EddRequest>(&eleven).is_err());
+        let extra: EddRequest = serde_json::from_str(
+            r#"{"destination":{"country":"US","time_zone":"Asia/Tokyo"},"items":[{"service":"s"}],
+                "origin":{"country":"CN"},"warehouse":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_string(&extra).unwrap(),
+            r#"{"destination":{"country":"USA"},"items":[{"service":"s","processing_days":0}]}"#
+        );
         assert_eq!(
             Destination::new(
                 CountryCode::parse("USA").unwrap(),
