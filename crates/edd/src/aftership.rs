@@ -133,12 +133,13 @@ impl Rules {
         let today = plan.local_now.date();
         let their_order_day =
             if weekly_only.is_business_day(today) && plan.local_now.time() < w.cutoff {
-                Some(today)
+                Ok(today)
             } else {
                 weekly_only.next_business_day(today)
             };
-        let their_pickup =
-            their_order_day.and_then(|d| weekly_only.add_business_days(d, plan.processing_days));
+        let their_pickup = their_order_day
+            .and_then(|d| weekly_only.add_business_days(d, plan.processing_days))
+            .ok();
 
         let (order_time, processing) = if their_pickup == Some(plan.pickup_day) {
             (

@@ -9,6 +9,15 @@ use std::collections::BTreeSet;
 /// absurd length; the bound keeps a bad config from looping forever.
 const MAX_SEARCH_DAYS: u16 = 800;
 
+/// Why a business-day search stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Past the last date the time library represents (9999-12-31).
+    OutOfRange,
+    /// No business day within `MAX_SEARCH_DAYS`.
+    NoBusinessDay,
+}
+
 /// A holiday that recurs every year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum YearlyRule {
@@ -96,19 +105,19 @@ impl Calendar {
     }
 
     /// The first business day strictly after `date`.
-    pub(crate) fn next_business_day(&self, date: Date) -> Option<Date> {
+    pub(crate) fn next_business_day(&self, date: Date) -> Result<Date, Stop> {
         let mut d = date;
         for _ in 0..MAX_SEARCH_DAYS {
-            d = d.tomorrow().ok()?;
+            d = d.tomorrow().map_err(|_| Stop::OutOfRange)?;
             if self.is_business_day(d) {
-                return Some(d);
+                return Ok(d);
             }
         }
-        None
+        Err(Stop::NoBusinessDay)
     }
 
     /// `date` (which should be a business day) plus `n` business days.
-    pub(crate) fn add_business_days(&self, date: Date, n: u16) -> Option<Date> {
+    pub(crate) fn add_business_days(&self, date: Date, n: u16) -> Result<Date, Stop> {
         (0..n).try_fold(date, |d, _| self.next_business_day(d))
     }
 

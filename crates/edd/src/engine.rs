@@ -1,5 +1,6 @@
 //! The estimate itself: cutoff in the warehouse's zone, ship day, processing, transit.
 
+use crate::calendar::Stop;
 use crate::config::{Rules, Service, Transit, Warehouse};
 use jiff::Timestamp;
 use jiff::Zoned;
@@ -177,7 +178,7 @@ impl Rules {
         let cal = &plan.warehouse.calendar;
         let add = |n: u8| {
             cal.add_business_days(plan.pickup_day, u16::from(n))
-                .ok_or_else(|| EstimateError::NoBusinessDay(plan.warehouse.id.clone()))
+                .map_err(|s| stop(s, plan.warehouse))
         };
         Ok(Estimate {
             warehouse: plan.warehouse.id.clone(),
@@ -228,7 +229,6 @@ impl Rules {
         let transit = transit_for(service, warehouse, dest);
 
         let cal = &warehouse.calendar;
-        let no_day = || EstimateError::NoBusinessDay(warehouse.id.clone());
         let local_now = now.to_zoned(warehouse.tz.clone());
         let today = local_now.date();
         let cutoff_ts = cutoff_instant(&warehouse.tz, today, warehouse.cutoff)
@@ -236,13 +236,17 @@ impl Rules {
         let (order_day, cutoff) = if cal.is_business_day(today) && now < cutoff_ts {
             (today, Some(cutoff_ts.to_zoned(warehouse.tz.clone())))
         } else {
-            (cal.next_business_day(today).ok_or_else(no_day)?, None)
+            (
+                cal.next_business_day(today)
+                    .map_err(|s| stop(s, warehouse))?,
+                None,
+            )
         };
         let processing_days =
             u16::from(warehouse.processing_days) + u16::from(item.processing_days());
         let pickup_day = cal
             .add_business_days(order_day, processing_days)
-            .ok_or_else(no_day)?;
+            .map_err(|s| stop(s, warehouse))?;
         Ok(Plan {
             warehouse,
             service,
@@ -253,6 +257,13 @@ impl Rules {
             processing_days,
             cutoff,
         })
+    }
+}
+
+fn stop(s: Stop, warehouse: &Warehouse) -> EstimateError {
+    match s {
+        Stop::OutOfRange => EstimateError::OutOfRange,
+        Stop::NoBusinessDay => EstimateError::NoBusinessDay(warehouse.id.clone()),
     }
 }
 

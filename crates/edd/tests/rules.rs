@@ -513,6 +513,25 @@ fn estimate_errors() {
 }
 
 #[test]
+fn extreme_instants_are_errors_not_panics() {
+    let rules = rules();
+    for now in [Timestamp::MIN, Timestamp::MAX] {
+        for c in ["DE", "US", "CA", "MX"] {
+            let _ = rules.estimate(now, &dest(c), &item("standard", 30));
+            let _ = rules.predict_item(now, &us_dest(), &item("standard", 30));
+            let _ = rules.cache_key(now, &dest(c), &item("standard", 30));
+        }
+    }
+    // Delivery would fall after 9999-12-31.
+    let e = rules.estimate(
+        ts("9999-12-30T10:00:00Z"),
+        &dest("DE"),
+        &item("standard", 0),
+    );
+    assert_eq!(e, Err(EstimateError::OutOfRange));
+}
+
+#[test]
 fn example_config_lanes() {
     let rules = Rules::from_toml(EXAMPLE_CONFIG).unwrap();
     assert_eq!(rules.warehouses().collect::<Vec<_>>(), ["nyc", "ber"]);
