@@ -80,23 +80,57 @@ pub(crate) fn easter_sunday(year: i16) -> Option<Date> {
     Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
 }
 
+/// Whether a yearly holiday that falls on a weekend is also observed on a weekday.
+/// The actual day stays a holiday too (a warehouse that works Saturdays is still closed
+/// on a Saturday 4 July); observance only adds the weekday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Observed {
+    /// Only the actual day.
+    #[default]
+    Actual,
+    /// Saturday → also the Friday before, Sunday → also the Monday after (US federal).
+    NearestWeekday,
+    /// Saturday or Sunday → also the following Monday.
+    NextWeekday,
+}
+
+impl Observed {
+    /// The extra observed day for a holiday on `d`, if any.
+    fn extra_day(self, d: Date) -> Option<Date> {
+        match (self, d.weekday()) {
+            (Self::NearestWeekday, Weekday::Saturday) => d.yesterday().ok(),
+            (Self::NearestWeekday | Self::NextWeekday, Weekday::Sunday) => d.tomorrow().ok(),
+            (Self::NextWeekday, Weekday::Saturday) => d.tomorrow().ok()?.tomorrow().ok(),
+            _ => None,
+        }
+    }
+}
+
 /// A warehouse's working calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Calendar {
     /// Indexed by `Weekday::to_monday_zero_offset`.
     pub(crate) business_days: [bool; 7],
     pub(crate) dates: BTreeSet<Date>,
-    pub(crate) rules: Vec<YearlyRule>,
+    pub(crate) rules: Vec<(YearlyRule, Observed)>,
 }
 
 impl Calendar {
     /// Whether `date` is a holiday (explicit or by a yearly rule).
     pub(crate) fn is_holiday(&self, date: Date) -> bool {
+        let year = date.year();
         self.dates.contains(&date)
-            || self
-                .rules
-                .iter()
-                .any(|r| r.date_in(date.year()) == Some(date))
+            || self.rules.iter().any(|(rule, observed)| {
+                // An observed day can cross a year end (Saturday 1 January 2022 was
+                // observed on Friday 31 December 2021), so look at the neighbours too.
+                if *observed == Observed::Actual {
+                    return rule.date_in(year) == Some(date);
+                }
+                [year.saturating_sub(1), year, year.saturating_add(1)]
+                    .into_iter()
+                    .filter_map(|y| rule.date_in(y))
+                    .any(|d| d == date || observed.extra_day(d) == Some(date))
+            })
     }
 
     /// Whether the warehouse works on `date`: a business weekday that is not a holiday.
@@ -197,5 +231,36 @@ mod tests {
         assert_eq!(leap.date_in(2028), Some(date(2028, 2, 29)));
         let good_friday = YearlyRule::Easter { offset: -2 };
         assert_eq!(good_friday.date_in(2026), Some(date(2026, 4, 3)));
+    }
+
+    #[test]
+    fn observed_days() {
+        let cal = |rule, observed| Calendar {
+            business_days: [true; 7],
+            dates: BTreeSet::new(),
+            rules: vec![(rule, observed)],
+        };
+        let july4 = YearlyRule::Fixed { month: 7, day: 4 };
+        let us = cal(july4.clone(), Observed::NearestWeekday);
+        // 2026-07-04 is a Saturday: Friday is observed, Saturday stays a holiday.
+        assert!(us.is_holiday(date(2026, 7, 3)));
+        assert!(us.is_holiday(date(2026, 7, 4)));
+        assert!(!us.is_holiday(date(2026, 7, 6)));
+        // 2027-07-04 is a Sunday: Monday is observed.
+        assert!(us.is_holiday(date(2027, 7, 5)));
+        assert!(!us.is_holiday(date(2027, 7, 2)));
+        // Across a year end: Saturday 2022-01-01 observed on Friday 2021-12-31.
+        let ny = cal(
+            YearlyRule::Fixed { month: 1, day: 1 },
+            Observed::NearestWeekday,
+        );
+        assert!(ny.is_holiday(date(2021, 12, 31)));
+        // Next weekday: Saturday 2026-07-04 → Monday 2026-07-06.
+        let uk = cal(july4.clone(), Observed::NextWeekday);
+        assert!(uk.is_holiday(date(2026, 7, 6)));
+        assert!(!uk.is_holiday(date(2026, 7, 3)));
+        // Without observance only the day itself.
+        let plain = cal(july4, Observed::Actual);
+        assert!(!plain.is_holiday(date(2026, 7, 3)));
     }
 }

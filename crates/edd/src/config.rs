@@ -6,7 +6,7 @@
 //! engine's types, reporting the first problem with the dotted path of the field
 //! (`warehouses[0].time_zone`).
 
-use crate::calendar::{Calendar, YearlyRule, parse_weekday};
+use crate::calendar::{Calendar, Observed, YearlyRule, parse_weekday};
 use jiff::civil::{Date, Time};
 use jiff::tz::{TimeZone, TimeZoneDatabase};
 use serde::Deserialize;
@@ -115,6 +115,8 @@ struct RawRule {
     nth: Option<i8>,
     #[serde(default)]
     easter: Option<i16>,
+    #[serde(default)]
+    observed: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +162,9 @@ struct RawLane {
 
 // ---------------------------------------------------------------------------------------
 // The validated model.
+
+/// A yearly holiday and how it is observed when it falls on a weekend.
+type HolidayRule = (YearlyRule, Observed);
 
 /// Transit time in business days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,7 +288,7 @@ fn build(raw: RawConfig, db: &TimeZoneDatabase) -> Result<Rules, ConfigError> {
     }
 
     // Calendars.
-    let mut calendars: BTreeMap<&str, (BTreeSet<Date>, Vec<YearlyRule>)> = BTreeMap::new();
+    let mut calendars: BTreeMap<&str, (BTreeSet<Date>, Vec<HolidayRule>)> = BTreeMap::new();
     for (name, cal) in &raw.calendars {
         let mut dates = BTreeSet::new();
         for (i, d) in cal.dates.iter().enumerate() {
@@ -580,7 +585,24 @@ fn transit(min: u8, likely: Option<u8>, max: u8, field: &str) -> Result<Transit,
     Ok(Transit { min, likely, max })
 }
 
-fn rule(r: &RawRule, field: &str) -> Result<YearlyRule, ConfigError> {
+fn rule(r: &RawRule, field: &str) -> Result<HolidayRule, ConfigError> {
+    let observed = match r.observed.as_deref().map(str::trim) {
+        None | Some("actual") => Observed::Actual,
+        Some("nearest_weekday") => Observed::NearestWeekday,
+        Some("next_weekday") => Observed::NextWeekday,
+        Some(other) => {
+            return Err(ConfigError::invalid(
+                format!("{field}.observed"),
+                format!(
+                    "{other:?} is not one of \"actual\", \"nearest_weekday\", \"next_weekday\""
+                ),
+            ));
+        }
+    };
+    Ok((date_rule(r, field)?, observed))
+}
+
+fn date_rule(r: &RawRule, field: &str) -> Result<YearlyRule, ConfigError> {
     let month = |r: &RawRule| -> Result<i8, ConfigError> {
         match r.month {
             Some(m @ 1..=12) => Ok(m),

@@ -532,6 +532,23 @@ fn extreme_instants_are_errors_not_panics() {
 }
 
 #[test]
+fn example_config_observed_holidays() {
+    let rules = Rules::from_toml(EXAMPLE_CONFIG).unwrap();
+    let ny = Destination::new(parse_country("US").unwrap(), None, Some("NY")).unwrap();
+    // Thursday 2 July 2026 after the cutoff: Friday 3 July is Independence Day observed.
+    let e = rules
+        .estimate(ts("2026-07-02T15:00:00-04:00"), &ny, &item("express", 0))
+        .unwrap();
+    assert_eq!(e.order_day.to_string(), "2026-07-06");
+    // Thursday 30 December 2027 after the cutoff: Friday 31 December is New Year's Day
+    // 2028 (a Saturday) observed.
+    let e = rules
+        .estimate(ts("2027-12-30T15:00:00-05:00"), &ny, &item("express", 0))
+        .unwrap();
+    assert_eq!(e.order_day.to_string(), "2028-01-03");
+}
+
+#[test]
 fn example_config_lanes() {
     let rules = Rules::from_toml(EXAMPLE_CONFIG).unwrap();
     assert_eq!(rules.warehouses().collect::<Vec<_>>(), ["nyc", "ber"]);
@@ -763,6 +780,12 @@ fn config_errors_name_the_field() {
             "calendars.x.rules[0]",
         ),
         ("".into(), "".into(), cal("{ easter = 1000 }"), "calendars.x.rules[0].easter"),
+        (
+            "".into(),
+            "".into(),
+            cal("{ month = 7, day = 4, observed = \"sometimes\" }"),
+            "calendars.x.rules[0].observed",
+        ),
         ("".into(), "".into(), "[regions]\neu = [\"FRA\", \"XYZ\"]".into(), "regions.eu[1]"),
         ("".into(), "transit = { min = 5, max = 3 }".into(), "".into(), "services.standard.transit.min"),
         (
