@@ -30,6 +30,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # For the proxy (`POST /api/v1/edd`)
+//!
+//! * Start-up: `Rules::from_toml(&text)?` (fail fast on [`ConfigError`]; its `Display`
+//!   names the field); [`EXAMPLE_CONFIG`] is the demo default. Share the `Rules`.
+//! * Per request: `let now = jiff::Timestamp::now();` once, then for each item:
+//!   * rules only: [`Rules::estimate_all`] gives one `Result<EddEstimate, _>` per item;
+//!     drop (and log) the errors.
+//!   * with AfterShip: [`Rules::cache_key`] → cache lookup; on a miss
+//!     [`Rules::predict_item`] → [`PredictBatchRequest::batches`] (≤ 5 per call). Build
+//!     each answer with `EddEstimate::new(service, EddSource::Aftership, min, likely, max,
+//!     cutoff)`, taking `cutoff` from [`Rules::estimate`]'s
+//!     [`Estimate::cutoff_rfc3339`] (never cache the cutoff). When AfterShip is off,
+//!     fails, times out, or `predict_item` errs (no slug, vague destination), fall back to
+//!     [`Rules::estimate`] for that item.
+//!
 //! # Decisions
 //!
 //! * **Cutoff boundary.** An order makes today's cutoff only if placed strictly before
