@@ -1,1 +1,5 @@
-fn main() {}
+//! `aftership-sandbox`: the AfterShip-compatible sandbox on its own (see the library).
+
+fn main() -> anyhow::Result<()> {
+    aftership_sandbox::cli::main()
+}

@@ -1,0 +1,314 @@
+//! `predict` and `predict-batch`: validation per reference §5.1 and a deterministic,
+//! plausible model. Pickup is the order day (or the next one after the cutoff), pushed by
+//! the processing time over the merchant's business days; transit grows with the distance
+//! between the two countries and counts carrier working days (Monday to Friday, Saturday
+//! too for USPS); the range widens with distance.
+
+use crate::http::ApiError;
+use crate::places::{country_centre, distance_km};
+use aftership::model::{EddAddress, EddPrediction, EddRequest, EstimatedPickup};
+use jiff::ToSpan;
+use jiff::civil::{Date, DateTime, Time};
+
+const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::bad_request(400, message)
+}
+
+/// Validates every item (one bad item fails the batch) and predicts each.
+pub(crate) fn predict_all(items: &[EddRequest], seed: u64) -> Result<Vec<EddPrediction>, ApiError> {
+    if items.is_empty() || items.len() > 5 {
+        return Err(bad("estimated_delivery_dates must contain 1 to 5 items."));
+    }
+    let pickups = items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| validate(r).map_err(|e| bad(format!("estimated_delivery_dates[{i}].{e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(items
+        .iter()
+        .zip(pickups)
+        .map(|(r, pickup)| predict(r, pickup, seed))
+        .collect())
+}
+
+/// Checks one request; returns its pickup date-time.
+fn validate(r: &EddRequest) -> Result<DateTime, String> {
+    if r.slug.as_deref().is_none_or(str::is_empty) {
+        return Err("slug is required.".into());
+    }
+    if r.service_type_name.as_deref() == Some("") {
+        return Err("service_type_name is invalid.".into());
+    }
+    address("origin_address", r.origin_address.as_ref())?;
+    address("destination_address", r.destination_address.as_ref())?;
+    if let Some(w) = &r.weight
+        && !w.is_null()
+        && !(w.get("unit").is_some_and(serde_json::Value::is_string)
+            && w.get("value").is_some_and(serde_json::Value::is_number))
+    {
+        return Err("weight requires unit and value.".into());
+    }
+    if let Some(pt) = r.pickup_time.as_deref() {
+        return DateTime::strptime(FORMAT, pt)
+            .map_err(|_| "pickup_time must be YYYY-MM-DD HH:mm:ss.".to_owned());
+    }
+    let Some(ep) = &r.estimated_pickup else {
+        return Err("pickup_time or estimated_pickup is required.".into());
+    };
+    pickup_from(ep)
+}
+
+fn address(name: &str, a: Option<&EddAddress>) -> Result<(), String> {
+    let a = a.ok_or_else(|| format!("{name} is required."))?;
+    let cr = a.country_region.as_deref().unwrap_or_default();
+    if cr.is_empty() {
+        return Err(format!("{name}.country_region is required."));
+    }
+    if !(cr.len() == 3 && cr.bytes().all(|b| b.is_ascii_uppercase())) {
+        return Err(format!("{name}.country_region is invalid."));
+    }
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
+    if !present(&a.state) && !present(&a.postal_code) {
+        return Err(format!("{name}.state or {name}.postal_code is required."));
+    }
+    Ok(())
+}
+
+/// Order time → pickup: next day after the cutoff, then the processing days, landing on
+/// a business day, at the cutoff time.
+fn pickup_from(ep: &EstimatedPickup) -> Result<DateTime, String> {
+    let order = ep
+        .order_time
+        .as_deref()
+        .ok_or("estimated_pickup.order_time is required.")?;
+    let order = DateTime::strptime(FORMAT, order)
+        .map_err(|_| "estimated_pickup.order_time must be YYYY-MM-DD HH:mm:ss.".to_owned())?;
+    let cutoff = match ep.order_cutoff_time.as_deref() {
+        Some(c) => Time::strptime("%H:%M:%S", c)
+            .map_err(|_| "estimated_pickup.order_cutoff_time must be HH:mm:ss.".to_owned())?,
+        None => Time::constant(18, 0, 0, 0),
+    };
+    let days = ep
+        .business_days
+        .clone()
+        .unwrap_or_else(|| vec![1, 2, 3, 4, 5]);
+    if days.is_empty() || days.iter().any(|d| !(1..=7).contains(d)) {
+        return Err("estimated_pickup.business_days must hold weekdays 1 to 7.".into());
+    }
+    let processing = match &ep.order_processing_time {
+        Some(p) => {
+            if p.unit.as_deref().is_some_and(|u| u != "day") {
+                return Err("estimated_pickup.order_processing_time.unit must be day.".into());
+            }
+            let v = p.value.unwrap_or(0.0);
+            if !(0.0..=60.0).contains(&v) {
+                return Err("estimated_pickup.order_processing_time.value is invalid.".into());
+            }
+            v.ceil() as i64
+        }
+        None => 0,
+    };
+    let works = |d: Date| days.contains(&(d.weekday().to_monday_one_offset() as u8));
+    let mut day = order.date();
+    if order.time() > cutoff || !works(day) {
+        day = next_working(day, works);
+    }
+    for _ in 0..processing {
+        day = next_working(day, works);
+    }
+    Ok(day.to_datetime(cutoff))
+}
+
+fn next_working(mut d: Date, works: impl Fn(Date) -> bool) -> Date {
+    loop {
+        d = d.saturating_add(1.day());
+        if works(d) {
+            return d;
+        }
+    }
+}
+
+fn predict(r: &EddRequest, pickup: DateTime, seed: u64) -> EddPrediction {
+    let slug = r.slug.clone().unwrap_or_default();
+    let o = r.origin_address.clone().unwrap_or_default();
+    let d = r.destination_address.clone().unwrap_or_default();
+    let oc = o.country_region.clone().unwrap_or_default();
+    let dc = d.country_region.clone().unwrap_or_default();
+    let (transit, spread, precise) = match (country_centre(&oc), country_centre(&dc)) {
+        _ if oc == dc => {
+            let same_state = o.state.is_some() && o.state == d.state;
+            (
+                if same_state {
+                    1
+                } else {
+                    2 + i64::from(oc == "USA")
+                },
+                1,
+                true,
+            )
+        }
+        (Some(a), Some(b)) => {
+            let km = distance_km(a, b);
+            (
+                3 + (km / 2500.0).round() as i64,
+                1 + (km / 6000.0).round() as i64,
+                true,
+            )
+        }
+        _ => (8, 3, false),
+    };
+    let carrier_days: &[i8] = if slug == "usps" {
+        &[1, 2, 3, 4, 5, 6]
+    } else {
+        &[1, 2, 3, 4, 5]
+    };
+    let works = |x: Date| carrier_days.contains(&x.weekday().to_monday_one_offset());
+    let mut edd = pickup.date();
+    for _ in 0..transit {
+        edd = next_working(edd, works);
+    }
+    let mut max = edd;
+    for _ in 0..spread {
+        max = next_working(max, works);
+    }
+    let mut min = edd;
+    if transit > 1 {
+        min = min.saturating_sub(1.day());
+        while !works(min) {
+            min = min.saturating_sub(1.day());
+        }
+    }
+    let has_postal = |a: &EddAddress| a.postal_code.as_deref().is_some_and(|p| !p.is_empty());
+    let confidence = if !(precise && has_postal(&o) && has_postal(&d)) {
+        30004.0
+    } else if spread > 1 {
+        20001.0
+    } else {
+        10001.0
+    };
+    let mut echoed = r.clone();
+    if let Some(ep) = echoed.estimated_pickup.as_mut() {
+        ep.pickup_time = Some(pickup.strftime(FORMAT).to_string());
+    }
+    let body = serde_json::to_vec(r).unwrap_or_default();
+    EddPrediction {
+        id: Some(crate::journey::hex_id(&[&body, &seed.to_le_bytes()], 2)),
+        request: echoed,
+        estimated_delivery_date: Some(edd.to_string()),
+        confidence_code: Some(confidence),
+        estimated_delivery_date_min: Some(min.to_string()),
+        estimated_delivery_date_max: Some(max.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aftership::model::ProcessingTime;
+
+    fn addr(cc: &str, state: &str, zip: &str) -> Option<EddAddress> {
+        Some(EddAddress {
+            country_region: Some(cc.into()),
+            state: (!state.is_empty()).then(|| state.into()),
+            postal_code: (!zip.is_empty()).then(|| zip.into()),
+            ..Default::default()
+        })
+    }
+
+    fn req() -> EddRequest {
+        EddRequest {
+            slug: Some("fedex".into()),
+            origin_address: addr("USA", "WA", "98108"),
+            destination_address: addr("USA", "CA", "92019"),
+            pickup_time: Some("2021-07-01 15:00:00".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn domestic_us_is_a_few_business_days_and_skips_the_weekend() {
+        let p = &predict_all(&[req()], 0).unwrap()[0];
+        // Thursday pickup + 3 carrier days = Tuesday (Sat/Sun skipped).
+        assert_eq!(p.estimated_delivery_date.as_deref(), Some("2021-07-06"));
+        assert_eq!(p.estimated_delivery_date_min.as_deref(), Some("2021-07-05"));
+        assert_eq!(p.estimated_delivery_date_max.as_deref(), Some("2021-07-07"));
+        assert_eq!(p.confidence_code, Some(10001.0));
+        assert_eq!(p.id.as_ref().unwrap().len(), 32);
+    }
+
+    #[test]
+    fn international_takes_longer_than_domestic() {
+        let mut r = req();
+        r.origin_address = addr("CHN", "Guangdong", "518000");
+        let intl = predict_all(&[r], 0).unwrap()[0]
+            .estimated_delivery_date
+            .clone()
+            .unwrap();
+        let dom = predict_all(&[req()], 0).unwrap()[0]
+            .estimated_delivery_date
+            .clone()
+            .unwrap();
+        assert!(intl > dom, "{intl} <= {dom}");
+    }
+
+    #[test]
+    fn order_after_cutoff_and_processing_time_push_the_pickup() {
+        let mut r = req();
+        r.pickup_time = None;
+        r.estimated_pickup = Some(EstimatedPickup {
+            order_time: Some("2021-07-01 19:04:05".into()),
+            order_cutoff_time: Some("18:00:00".into()),
+            business_days: Some(vec![1, 2, 3, 4, 5]),
+            order_processing_time: Some(ProcessingTime {
+                unit: Some("day".into()),
+                value: Some(1.0),
+            }),
+            pickup_time: None,
+        });
+        let p = &predict_all(&[r], 0).unwrap()[0];
+        // Thu 19:04 after cutoff → Fri, +1 processing day → Mon.
+        assert_eq!(
+            p.request
+                .estimated_pickup
+                .as_ref()
+                .unwrap()
+                .pickup_time
+                .as_deref(),
+            Some("2021-07-05 18:00:00")
+        );
+    }
+
+    #[test]
+    fn validation_follows_the_reference() {
+        type Mutation = Box<dyn Fn(&mut EddRequest)>;
+        let cases: Vec<(&str, Mutation)> = vec![
+            ("slug", Box::new(|r| r.slug = None)),
+            ("origin_address", Box::new(|r| r.origin_address = None)),
+            (
+                "country_region",
+                Box::new(|r| r.destination_address = addr("", "CA", "")),
+            ),
+            (
+                "postal_code",
+                Box::new(|r| r.destination_address = addr("USA", "", "")),
+            ),
+            ("pickup_time", Box::new(|r| r.pickup_time = None)),
+            (
+                "pickup_time",
+                Box::new(|r| r.pickup_time = Some("2021-07-01".into())),
+            ),
+        ];
+        for (needle, f) in cases {
+            let mut r = req();
+            f(&mut r);
+            let e = predict_all(&[r], 0).unwrap_err();
+            assert_eq!(e.code, 400);
+            assert!(e.message.contains(needle), "{} lacks {needle}", e.message);
+        }
+        assert!(predict_all(&[], 0).is_err());
+        assert!(predict_all(&vec![req(); 6], 0).is_err());
+        assert_eq!(predict_all(&vec![req(); 5], 0).unwrap().len(), 5);
+    }
+}
