@@ -3,3 +3,29 @@
 //! (never to AfterShip, and it never holds an API key), decodes JSON with the browser's
 //! `JSON.parse` and formats dates with `Intl`, so it must not pull in serde_json, regex or
 //! time-zone tables.
+//!
+//! On start it publishes `window.trackfront.{mount, unmount, scan}` and mounts every
+//! `[data-trackfront]` element, each in its own open shadow root.
+
+pub mod api;
+pub mod components;
+pub mod decode;
+pub mod embed;
+pub mod i18n;
+pub mod intl;
+pub mod page;
+pub mod tracker;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs when the wasm module is instantiated (by Trunk's page script or `/trackfront.js`).
+#[wasm_bindgen(start)]
+pub fn start() {
+    // Debug builds (tests, `trunk serve`) print panics; release builds stay lean.
+    #[cfg(debug_assertions)]
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
+    embed::install_js_api();
+    embed::mount_all();
+}

@@ -1,0 +1,25 @@
+//! The area below the form: nothing, the loading skeleton, a result or an error state.
+
+use super::{skeleton::Skeleton, state_message::StateMessage, tracking_result::TrackingResult};
+use crate::tracker::{Phase, Tracker};
+use leptos::prelude::*;
+
+/// Switches on the tracker's phase; `aria-busy` while a lookup is in flight.
+#[component]
+pub fn Outcome(
+    /// The instance to render.
+    tracker: Tracker,
+) -> impl IntoView {
+    view! {
+        <div class="out" aria-busy=move || tracker.is_loading().then_some("true")>
+            {move || match tracker.phase() {
+                Phase::Idle => ().into_any(),
+                Phase::Loading => view! { <Skeleton/> }.into_any(),
+                Phase::Loaded(view) => view! { <TrackingResult view/> }.into_any(),
+                Phase::Failed(failure, number) => {
+                    view! { <StateMessage failure number tracker/> }.into_any()
+                }
+            }}
+        </div>
+    }
+}

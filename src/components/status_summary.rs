@@ -1,0 +1,56 @@
+//! The status card: the status in words, a distinct icon and note for statuses that need
+//! attention (never colour alone), the carrier's sub-status message and the number.
+
+use crate::i18n::{Key, Texts};
+use leptos::prelude::*;
+use std::sync::Arc;
+use trackfront_types::{Tag, TrackingView};
+
+/// The icon glyph and the explanatory note of a status.
+pub fn icon_and_note(tag: Tag) -> (&'static str, Option<Key>) {
+    match tag {
+        Tag::Pending => ("…", Some(Key::NotePending)),
+        Tag::InfoReceived => ("i", None),
+        Tag::InTransit => ("→", None),
+        Tag::OutForDelivery => ("⇥", None),
+        Tag::AttemptFail => ("↻", Some(Key::NoteAttemptFail)),
+        Tag::Delivered => ("✓", None),
+        Tag::AvailableForPickup => ("⌂", Some(Key::NoteAvailableForPickup)),
+        Tag::Exception => ("!", Some(Key::NoteException)),
+        Tag::Expired => ("⌛", Some(Key::NoteExpired)),
+        Tag::Unknown => ("?", None),
+    }
+}
+
+/// The heading card of a result.
+#[component]
+pub fn StatusSummary(
+    /// The tracking.
+    view: Arc<TrackingView>,
+) -> impl IntoView {
+    let texts = expect_context::<Texts>();
+    let tag = view.tag;
+    let (icon, note) = icon_and_note(tag);
+    let class = format!(
+        "card sum s-{}{}",
+        tag.as_str().to_ascii_lowercase(),
+        if tag.is_special() { " special" } else { "" }
+    );
+    let courier = view
+        .courier_name
+        .clone()
+        .unwrap_or_else(|| view.slug.to_string());
+    let sub = view.subtag_message.clone().filter(|m| !m.is_empty());
+    view! {
+        <div class=class>
+            <span class="ic" aria-hidden="true">{icon}</span>
+            <div>
+                <h2>{texts.tag(tag).to_owned()}</h2>
+                <p class="meta">{format!("{courier} · {}", view.tracking_number)}</p>
+                {note.map(|k| view! { <p>{texts.get(k).to_owned()}</p> })}
+                {sub.map(|m| view! { <p class="sub">{m}</p> })}
+                {view.stale.then(|| view! { <p class="stale">{texts.get(Key::Stale).to_owned()}</p> })}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,164 @@
+//! The checkpoint timeline: newest first, grouped by the checkpoint's own local day, times
+//! in the checkpoint's offset via `Intl`, and a "Show all" toggle past five entries.
+
+use crate::i18n::{Key, Texts};
+use crate::intl::{self, Stamp};
+use leptos::prelude::*;
+use trackfront_types::{CheckpointView, IsoDate};
+
+/// Entries shown before "Show all".
+pub const VISIBLE: usize = 5;
+
+/// Checkpoints of one local day (or of unknown date), in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day {
+    /// The local date, `None` for checkpoints without a usable time.
+    pub date: Option<IsoDate>,
+    /// The checkpoints, each with its index in the full list.
+    pub entries: Vec<(usize, CheckpointView)>,
+}
+
+/// Groups consecutive checkpoints (already newest first) by their local date.
+pub fn group_by_day(checkpoints: &[CheckpointView]) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for (i, c) in checkpoints.iter().enumerate() {
+        let date = c.time.as_deref().and_then(Stamp::parse).map(|s| s.date);
+        match days.last_mut() {
+            Some(day) if day.date == date => day.entries.push((i, c.clone())),
+            _ => days.push(Day {
+                date,
+                entries: vec![(i, c.clone())],
+            }),
+        }
+    }
+    days
+}
+
+/// "City, State, Country", skipping missing parts.
+pub fn location(c: &CheckpointView) -> String {
+    let country = c
+        .country_name
+        .clone()
+        .or_else(|| c.country.as_ref().map(ToString::to_string));
+    [c.city.clone(), c.state.clone(), country]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn entry(locale: &str, c: CheckpointView) -> impl IntoView + use<> {
+    let raw = c.time.clone().unwrap_or_default();
+    let time = Stamp::parse(&raw).and_then(|s| intl::time_of_day(locale, &raw, &s));
+    let loc = location(&c);
+    view! {
+        <li class="ev">
+            {time.map(|t| view! { <time datetime=raw>{t}</time> })}
+            <p>{c.message.unwrap_or_default()}</p>
+            {(!loc.is_empty()).then(|| view! { <p class="loc">{loc}</p> })}
+        </li>
+    }
+}
+
+/// The timeline of a tracking.
+#[component]
+pub fn Timeline(
+    /// Checkpoints, newest first.
+    checkpoints: Vec<CheckpointView>,
+) -> impl IntoView {
+    let texts = expect_context::<Texts>();
+    let total = checkpoints.len();
+    let days = group_by_day(&checkpoints);
+    let (expanded, set_expanded) = signal(false);
+    let locale = texts.lang().to_string();
+    let list = move || {
+        let limit = if expanded.get() { usize::MAX } else { VISIBLE };
+        days.iter()
+            .filter(|d| d.entries[0].0 < limit)
+            .map(|d| {
+                let heading = d.date.map(|date| {
+                    view! {
+                        <h4><time datetime=date.to_string()>{intl::long_date(&locale, date)}</time></h4>
+                    }
+                });
+                let items = d
+                    .entries
+                    .iter()
+                    .filter(|(i, _)| *i < limit)
+                    .map(|(_, c)| entry(&locale, c.clone()))
+                    .collect_view();
+                view! { <li>{heading}<ol class="evs">{items}</ol></li> }
+            })
+            .collect_view()
+    };
+    let toggle_texts = texts.clone();
+    let toggle = (total > VISIBLE).then(|| {
+        view! {
+            <button
+                type="button"
+                class="sec more"
+                aria-expanded=move || expanded.get().to_string()
+                on:click=move |_| set_expanded.update(|e| *e = !*e)
+            >
+                {move || {
+                    if expanded.get() {
+                        toggle_texts.get(Key::ShowFewer).to_owned()
+                    } else {
+                        toggle_texts.fill(Key::ShowAll, &[("n", &total.to_string())])
+                    }
+                }}
+            </button>
+        }
+    });
+    view! {
+        <h3>{texts.get(Key::History).to_owned()}</h3>
+        {(total == 0).then(|| view! { <p>{texts.get(Key::NoEvents).to_owned()}</p> })}
+        <ol class="days">{list}</ol>
+        {toggle}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackfront_types::Tag;
+
+    fn cp(time: &str) -> CheckpointView {
+        CheckpointView {
+            time: Some(time.to_owned()),
+            message: None,
+            tag: Tag::InTransit,
+            subtag: None,
+            subtag_message: None,
+            city: Some("Leipzig".to_owned()),
+            state: None,
+            country: None,
+            country_name: Some("Germany".to_owned()),
+        }
+    }
+
+    /// A checkpoint late in the evening at -05:00 belongs to its own local day, not to the
+    /// UTC day (or the viewer's day).
+    #[test]
+    fn days_follow_each_checkpoints_own_offset() {
+        let days = group_by_day(&[
+            cp("2026-11-21T01:00:00+01:00"),
+            cp("2026-11-20T23:30:00-05:00"),
+            cp("2026-11-20T08:00:00-05:00"),
+            cp("not a time"),
+        ]);
+        let dates: Vec<_> = days.iter().map(|d| d.date.map(|d| d.to_string())).collect();
+        assert_eq!(
+            dates,
+            [Some("2026-11-21".into()), Some("2026-11-20".into()), None]
+        );
+        assert_eq!(days[1].entries.len(), 2);
+        assert_eq!(days[1].entries[1].0, 2);
+    }
+
+    #[test]
+    fn location_skips_missing_parts() {
+        assert_eq!(location(&cp("2026-11-20")), "Leipzig, Germany");
+    }
+}

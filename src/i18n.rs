@@ -1,0 +1,227 @@
+//! UI strings. English is compiled in; every other language is a small JSON object
+//! (`i18n/<lang>.json` next to the wasm) fetched on demand, so English pages never pay for
+//! translations. A key missing from a translation falls back to English.
+
+use std::sync::Arc;
+use trackfront_types::{Lang, ParseError, Tag};
+use wasm_bindgen::JsValue;
+
+macro_rules! keys {
+    ($($key:ident = $en:literal,)*) => {
+        /// One UI string. The JSON key is the variant name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Key { $($key,)* }
+
+        impl Key {
+            /// Every key, in declaration order (the index into [`Texts`]).
+            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
+
+            /// The name used in the language files.
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$key => stringify!($key),)* }
+            }
+
+            /// The English text.
+            pub fn en(self) -> &'static str {
+                match self { $(Key::$key => $en,)* }
+            }
+        }
+    };
+}
+
+keys! {
+    Heading = "Track your parcel",
+    NumberLabel = "Tracking number",
+    NumberHint = "You find it in your shipping confirmation email.",
+    CourierLabel = "Courier",
+    Submit = "Track",
+    ErrMissing = "Enter a tracking number.",
+    ErrLength = "A tracking number has 4 to 100 characters.",
+    ErrChars = "A tracking number may only contain letters, digits and - . _ /",
+    ErrCourier = "Choose a courier.",
+    Loading = "Looking up your parcel…",
+    NotFoundTitle = "No tracking information yet",
+    NotFoundBody = "We could not find {n} yet. New tracking numbers can take a few hours to appear, so please check again later.",
+    InvalidTitle = "This tracking number is not valid",
+    InvalidBody = "Check the number in your shipping confirmation and try again.",
+    RateLimitedTitle = "Too many lookups",
+    RateLimitedBody = "Please try again in {s} seconds.",
+    UnavailableTitle = "Tracking is unavailable right now",
+    UnavailableBody = "This is on our side. Please try again in a moment.",
+    Retry = "Try again",
+    Stale = "This information may be out of date.",
+    StatusIs = "Status: {status}",
+    StepOf = "Step {n} of {total}",
+    StepDone = "completed",
+    StepCurrent = "current step",
+    StepTodo = "not reached yet",
+    StepProblem = "needs attention",
+    TagPending = "Pending",
+    TagInfoReceived = "Info Received",
+    TagInTransit = "In Transit",
+    TagOutForDelivery = "Out for Delivery",
+    TagAttemptFail = "Failed Attempt",
+    TagDelivered = "Delivered",
+    TagAvailableForPickup = "Available for Pickup",
+    TagException = "Exception",
+    TagExpired = "Expired",
+    TagUnknown = "Unknown status",
+    NotePending = "The courier has not sent any updates yet.",
+    NoteAttemptFail = "The courier tried to deliver your parcel but could not. They usually try again.",
+    NoteAvailableForPickup = "Your parcel is waiting for you at a pickup point.",
+    NoteException = "There is a problem with this shipment.",
+    NoteExpired = "There have been no updates for 30 days.",
+    History = "Shipment history",
+    NoEvents = "No updates yet.",
+    ShowAll = "Show all {n} updates",
+    ShowFewer = "Show fewer updates",
+    Edd = "Estimated delivery",
+    EddWas = "was {date}",
+    Announce = "{n}: {status}",
+}
+
+/// Languages the UI is translated into. `en` is built in; the others are fetched.
+pub const UI_LANGS: &[&str] = &[
+    "en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "ja", "zh-Hans", "ar",
+];
+
+/// The UI strings of one language, indexed like [`Key::ALL`]; `None` means "use English".
+#[derive(Debug, Clone)]
+pub struct Texts {
+    lang: Lang,
+    strings: Arc<[Option<Box<str>>]>,
+}
+
+impl Texts {
+    /// The built-in English strings.
+    pub fn english() -> Self {
+        Self::from_lookup(Lang::en(), |_| None)
+    }
+
+    fn from_lookup(lang: Lang, mut get: impl FnMut(Key) -> Option<String>) -> Self {
+        let strings = Key::ALL.iter().map(|k| get(*k).map(Into::into)).collect();
+        Self { lang, strings }
+    }
+
+    /// Builds the strings of `lang` from a parsed JSON object; keys that are missing or not
+    /// strings fall back to English.
+    pub fn from_js(lang: Lang, obj: &JsValue) -> Self {
+        Self::from_lookup(lang, |k| {
+            js_sys::Reflect::get(obj, &JsValue::from_str(k.name()))
+                .ok()
+                .and_then(|v| v.as_string())
+        })
+    }
+
+    /// The language these strings are in (also the `lang` sent to the proxy).
+    pub fn lang(&self) -> &Lang {
+        &self.lang
+    }
+
+    /// The text for `key`.
+    pub fn get(&self, key: Key) -> &str {
+        let i = Key::ALL.iter().position(|k| *k == key).unwrap_or_default();
+        self.strings
+            .get(i)
+            .and_then(|s| s.as_deref())
+            .unwrap_or(key.en())
+    }
+
+    /// The text for `key` with each `{name}` replaced by its value.
+    pub fn fill(&self, key: Key, args: &[(&str, &str)]) -> String {
+        let mut out = self.get(key).to_owned();
+        for (name, value) in args {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// The localised name of a delivery status.
+    pub fn tag(&self, tag: Tag) -> &str {
+        self.get(tag_key(tag))
+    }
+
+    /// The localised inline message for a tracking-number parse error.
+    pub fn parse_error(&self, e: ParseError) -> &str {
+        self.get(match e {
+            ParseError::TrackingNumberMissing => Key::ErrMissing,
+            ParseError::TrackingNumberLength => Key::ErrLength,
+            ParseError::Slug => Key::ErrCourier,
+            _ => Key::ErrChars,
+        })
+    }
+}
+
+/// The string key naming `tag`.
+pub fn tag_key(tag: Tag) -> Key {
+    match tag {
+        Tag::Pending => Key::TagPending,
+        Tag::InfoReceived => Key::TagInfoReceived,
+        Tag::InTransit => Key::TagInTransit,
+        Tag::OutForDelivery => Key::TagOutForDelivery,
+        Tag::AttemptFail => Key::TagAttemptFail,
+        Tag::Delivered => Key::TagDelivered,
+        Tag::AvailableForPickup => Key::TagAvailableForPickup,
+        Tag::Exception => Key::TagException,
+        Tag::Expired => Key::TagExpired,
+        Tag::Unknown => Key::TagUnknown,
+    }
+}
+
+/// The first of `candidates` (most preferred first: `data-lang`, the page's `lang`, then
+/// `navigator.languages`) that maps onto a UI language, else English.
+pub fn negotiate<'a>(candidates: impl IntoIterator<Item = &'a str>) -> Lang {
+    candidates
+        .into_iter()
+        .filter_map(Lang::negotiate)
+        .find(|l| UI_LANGS.contains(&l.as_str()))
+        .unwrap_or_else(Lang::en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_prefers_the_first_supported_candidate() {
+        assert_eq!(negotiate(["", "ko", "de-AT", "fr"]).as_str(), "de");
+        assert_eq!(negotiate(["zh-CN"]).as_str(), "zh-Hans");
+        assert_eq!(negotiate(["tlh", "xx"]).as_str(), "en");
+        assert_eq!(negotiate(["AR-eg"]).as_str(), "ar");
+    }
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        let t = Texts::english();
+        assert_eq!(
+            t.fill(Key::StepOf, &[("n", "2"), ("total", "4")]),
+            "Step 2 of 4"
+        );
+    }
+
+    /// Every translation file must exist, translate every key and keep its placeholders.
+    /// (A plain text scan: the widget must not depend on serde_json, even in tests.)
+    #[test]
+    fn every_language_file_has_every_key_and_placeholder() {
+        for lang in UI_LANGS.iter().filter(|l| **l != "en") {
+            let path = format!("{}/www/public/i18n/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+            let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            for key in Key::ALL {
+                let needle = format!("\"{}\":", key.name());
+                let at = json
+                    .find(&needle)
+                    .unwrap_or_else(|| panic!("{lang}: missing {}", key.name()));
+                let value = json[at + needle.len()..].lines().next().unwrap_or_default();
+                for ph in ["{n}", "{s}", "{status}", "{date}", "{total}"] {
+                    assert_eq!(
+                        key.en().contains(ph),
+                        value.contains(ph),
+                        "{lang}: {} placeholder {ph}",
+                        key.name()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Trunk post_build hook: writes $TRUNK_STAGING_DIR/trackfront.js, the stable script shops
+# embed (<script src="…/trackfront.js" defer>). It points at the content-hashed wasm and JS
+# Trunk just produced, so pages never change after an upgrade. POSIX sh only: works
+# offline on a bare Debian box.
+set -eu
+dir="${TRUNK_STAGING_DIR:?run me as a Trunk hook}"
+js=""
+wasm=""
+for f in "$dir"/trackfront*.js; do
+  case "$f" in */trackfront.js) ;; *) js="${f##*/}" ;; esac
+done
+for f in "$dir"/trackfront*_bg.wasm; do
+  [ -e "$f" ] && wasm="${f##*/}"
+done
+if [ -z "$js" ] || [ -z "$wasm" ]; then
+  echo "write-loader.sh: no trackfront-*.js / *_bg.wasm in $dir" >&2
+  exit 1
+fi
+sed -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
+echo "write-loader.sh: trackfront.js -> $js, $wasm"
