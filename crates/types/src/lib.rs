@@ -21,4 +21,4 @@ pub use edd::{
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::{CountryCode, CourierSlug, IsoDate, Lang, ParseError, TrackingNumber};
 pub use tag::{ProgressStep, Tag};
-pub use view::{CheckpointView, EddSource, EstimatedDelivery, TrackingView};
+pub use view::{CheckpointView, EddSource, EstimatedDelivery, LastCheckpointView, TrackingView};

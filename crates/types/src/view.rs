@@ -114,3 +114,47 @@ pub struct EstimatedDelivery {
     #[serde(default)]
     pub previous: Option<IsoDate>,
 }
+
+/// The answer of `GET /api/v1/trackings/{slug}/{number}/last-checkpoint`: the shipment's
+/// status and its newest checkpoint only (AfterShip's "last checkpoint"), for compact
+/// widgets. Same privacy rules as [`TrackingView`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastCheckpointView {
+    /// The tracking number.
+    pub tracking_number: TrackingNumber,
+    /// The courier's slug.
+    pub slug: CourierSlug,
+    /// Delivery status.
+    pub tag: Tag,
+    /// Sub-status code.
+    #[serde(default)]
+    pub subtag: Option<String>,
+    /// Sub-status message.
+    #[serde(default)]
+    pub subtag_message: Option<String>,
+    /// The newest checkpoint, absent before the first scan.
+    #[serde(default)]
+    pub checkpoint: Option<CheckpointView>,
+    /// When AfterShip last updated the tracking (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    /// True when served from an older cache entry (see [`TrackingView::stale`]).
+    #[serde(default)]
+    pub stale: bool,
+}
+
+impl LastCheckpointView {
+    /// The last-checkpoint projection of a full view (whose checkpoints are newest first).
+    pub fn of(view: &TrackingView) -> Self {
+        Self {
+            tracking_number: view.tracking_number.clone(),
+            slug: view.slug.clone(),
+            tag: view.tag,
+            subtag: view.subtag.clone(),
+            subtag_message: view.subtag_message.clone(),
+            checkpoint: view.checkpoints.first().cloned(),
+            updated_at: view.updated_at.clone(),
+            stale: view.stale,
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The tracking cache: a small interface ([`ViewCache`]) so that a shared (Redis) store can
+//! replace the in-memory one, the in-memory implementation ([`MemoryCache`], moka with a
+//! byte weigher, so memory stays bounded), and the freshness policy ([`CachePolicy`]),
+//! which lives here rather than in the store so every backend ages entries the same way.
+//!
+//! An entry holds the *serialised* browser-safe view (already PII-free, so a shared cache
+//! never holds personal data) plus the tag and the time it was fetched; wall-clock time is
+//! used so entries stay meaningful across instances.
+
+use crate::config::CacheSettings;
+use crate::request::LookupRequest;
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use std::time::{Duration, SystemTime};
+use trackfront_types::Tag;
+
+/// The cached outcome of one lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedLookup {
+    /// The JSON of the [`trackfront_types::TrackingView`] (with `stale: false`), or `None`
+    /// when AfterShip does not know the tracking.
+    pub body: Option<Bytes>,
+    /// The tracking's tag (drives freshness).
+    pub tag: Option<Tag>,
+    /// When it was fetched from the upstream.
+    pub fetched_at: SystemTime,
+}
+
+impl CachedLookup {
+    /// Approximate bytes held, for the weigher.
+    pub fn weight(&self, key: &LookupRequest) -> u32 {
+        let key_len = key.slug.as_str().len() + key.number.as_str().len() + 8;
+        let body = self.body.as_ref().map_or(0, Bytes::len);
+        u32::try_from(body + key_len + 96).unwrap_or(u32::MAX)
+    }
+}
+
+/// Size figures for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CacheStats {
+    /// Entries held.
+    pub entries: u64,
+    /// Approximate bytes held.
+    pub bytes: u64,
+}
+
+/// A store of cached lookups. Implementations must be cheap to call concurrently; they do
+/// not decide freshness (see [`CachePolicy`]) but may drop entries early (memory pressure)
+/// and must drop them after [`CachePolicy::retention`].
+pub trait ViewCache: Send + Sync + 'static {
+    /// The entry for `key`, if held.
+    fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>>;
+    /// Stores (or replaces) the entry for `key`.
+    fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()>;
+    /// Size figures.
+    fn stats(&self) -> CacheStats;
+}
+
+/// The in-memory [`ViewCache`]: moka, weighted by bytes, with the retention as TTL.
+pub struct MemoryCache {
+    inner: moka::future::Cache<LookupRequest, CachedLookup>,
+}
+
+impl MemoryCache {
+    /// A cache of at most `max_bytes` (approximately) keeping entries for `retention`.
+    pub fn new(max_bytes: u64, retention: Duration) -> Self {
+        let inner = moka::future::Cache::builder()
+            .max_capacity(max_bytes)
+            .weigher(|k: &LookupRequest, v: &CachedLookup| v.weight(k))
+            .time_to_live(retention.max(Duration::from_secs(1)))
+            .build();
+        Self { inner }
+    }
+}
+
+impl ViewCache for MemoryCache {
+    fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
+        Box::pin(self.inner.get(key))
+    }
+
+    fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()> {
+        Box::pin(self.inner.insert(key, value))
+    }
+
+    fn stats(&self) -> CacheStats {
+        CacheStats {
+            entries: self.inner.entry_count(),
+            bytes: self.inner.weighted_size(),
+        }
+    }
+}
+
+/// How old an entry is, in terms of what may be done with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Serve it.
+    Fresh,
+    /// Serve it marked stale at once, and refresh it in the background.
+    StaleWhileRevalidate,
+    /// Refresh first; serve it marked stale only if the refresh fails.
+    StaleIfError,
+    /// Too old to serve at all.
+    Expired,
+}
+
+/// Freshness windows by tag: short while a parcel moves, long once it is final.
+#[derive(Debug, Clone)]
+pub struct CachePolicy {
+    settings: CacheSettings,
+}
+
+impl CachePolicy {
+    /// The policy of these settings.
+    pub fn new(settings: CacheSettings) -> Self {
+        Self { settings }
+    }
+
+    /// How long an entry with this outcome is fresh.
+    pub fn ttl(&self, entry: &CachedLookup) -> Duration {
+        match (&entry.body, entry.tag) {
+            (None, _) => self.settings.ttl_not_found,
+            (Some(_), Some(tag)) if tag.is_final() => self.settings.ttl_final,
+            (Some(_), _) => self.settings.ttl_active,
+        }
+    }
+
+    /// Classifies `entry` at `now`. "Not found" is never served stale.
+    pub fn classify(&self, entry: &CachedLookup, now: SystemTime) -> Freshness {
+        // A clock that went backwards makes an entry look new, which is harmless.
+        let age = now.duration_since(entry.fetched_at).unwrap_or_default();
+        let ttl = self.ttl(entry);
+        if age < ttl {
+            Freshness::Fresh
+        } else if entry.body.is_none() {
+            Freshness::Expired
+        } else if age < ttl + self.settings.stale_while_revalidate {
+            Freshness::StaleWhileRevalidate
+        } else if age < ttl + self.settings.stale_if_error {
+            Freshness::StaleIfError
+        } else {
+            Freshness::Expired
+        }
+    }
+
+    /// How long a store must keep entries at least (the longest useful age).
+    pub fn retention(&self) -> Duration {
+        let s = &self.settings;
+        let ttl = s.ttl_active.max(s.ttl_final).max(s.ttl_not_found);
+        ttl + s.stale_while_revalidate.max(s.stale_if_error)
+    }
+
+    /// The memory budget.
+    pub fn max_bytes(&self) -> u64 {
+        self.settings.max_bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackfront_types::{CourierSlug, TrackingNumber};
+
+    fn policy() -> CachePolicy {
+        CachePolicy::new(CacheSettings {
+            ttl_active: Duration::from_secs(60),
+            ttl_final: Duration::from_secs(3600),
+            ttl_not_found: Duration::from_secs(10),
+            stale_while_revalidate: Duration::from_secs(30),
+            stale_if_error: Duration::from_secs(600),
+            max_bytes: 1 << 20,
+        })
+    }
+
+    fn entry(tag: Option<Tag>, found: bool, age_secs: u64) -> (CachedLookup, SystemTime) {
+        let fetched_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let e = CachedLookup {
+            body: found.then(|| Bytes::from_static(b"{}")),
+            tag,
+            fetched_at,
+        };
+        (e, fetched_at + Duration::from_secs(age_secs))
+    }
+
+    #[test]
+    fn moving_parcels_age_fast_and_final_ones_slowly() {
+        let p = policy();
+        let cases = [
+            (Some(Tag::InTransit), 59, Freshness::Fresh),
+            (Some(Tag::InTransit), 60, Freshness::StaleWhileRevalidate),
+            (Some(Tag::InTransit), 89, Freshness::StaleWhileRevalidate),
+            (Some(Tag::InTransit), 90, Freshness::StaleIfError),
+            (Some(Tag::InTransit), 660, Freshness::Expired),
+            (Some(Tag::Delivered), 3599, Freshness::Fresh),
+            (Some(Tag::Expired), 3600, Freshness::StaleWhileRevalidate),
+            (None, 59, Freshness::Fresh),
+        ];
+        for (tag, age, want) in cases {
+            let (e, now) = entry(tag, true, age);
+            assert_eq!(p.classify(&e, now), want, "{tag:?} at {age}s");
+        }
+    }
+
+    #[test]
+    fn not_found_is_remembered_briefly_and_never_served_stale() {
+        let p = policy();
+        let (e, now) = entry(None, false, 9);
+        assert_eq!(p.classify(&e, now), Freshness::Fresh);
+        let (e, now) = entry(None, false, 10);
+        assert_eq!(p.classify(&e, now), Freshness::Expired);
+    }
+
+    #[test]
+    fn retention_covers_the_longest_stale_window() {
+        assert_eq!(policy().retention(), Duration::from_secs(3600 + 600));
+    }
+
+    #[tokio::test]
+    async fn memory_cache_stays_within_its_byte_budget() {
+        let cache = MemoryCache::new(64 * 1024, Duration::from_secs(60));
+        let body = Bytes::from(vec![b'x'; 1000]);
+        for i in 0..500 {
+            let key = LookupRequest {
+                slug: CourierSlug::ecms(),
+                number: TrackingNumber::parse(&format!("EC{i:06}")).unwrap(),
+                lang: None,
+            };
+            let value = CachedLookup {
+                body: Some(body.clone()),
+                tag: Some(Tag::InTransit),
+                fetched_at: SystemTime::now(),
+            };
+            cache.put(key, value).await;
+        }
+        cache.inner.run_pending_tasks().await;
+        let stats = cache.stats();
+        assert!(stats.bytes <= 64 * 1024, "{stats:?}");
+        assert!(stats.entries > 0 && stats.entries < 500, "{stats:?}");
+    }
+}

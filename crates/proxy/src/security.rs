@@ -1,0 +1,305 @@
+//! The request guard and the response headers that apply to every route.
+//!
+//! * [`guard`]: rejects open-proxy and traversal targets before routing, drops any
+//!   client-sent AfterShip key header, caps bodies, bounds the whole request in time,
+//!   applies CORS and the per-client limit, and adds the security headers.
+//! * CORS ([`CorsPolicy`]): an allowlist from `TRACKFRONT_ALLOWED_ORIGINS`; in demo mode
+//!   also localhost origins; same-origin requests are always fine. A preflight from any
+//!   other origin gets a 403; a simple API request from one gets a 403 before any upstream
+//!   work. Static files are answered without `Access-Control-Allow-Origin` for such
+//!   origins (the browser then refuses the module or wasm).
+
+use crate::error::ApiError;
+use crate::metrics::{Metrics, Route};
+use crate::ratelimit::{ClientLimiter, TrustedProxies, client_ip};
+use crate::request::check_target;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest request body accepted (no route reads one yet; the EDD and webhook routes will
+/// set their own, smaller or equal, limits).
+pub const MAX_BODY: u64 = 64 * 1024;
+
+/// Request headers that must never travel further nor be logged.
+pub const DROPPED_REQUEST_HEADERS: [&str; 2] = ["as-api-key", "aftership-api-key"];
+
+/// Who may call cross-origin.
+#[derive(Debug, Clone)]
+pub struct CorsPolicy {
+    allowed: Vec<String>,
+    allow_localhost: bool,
+}
+
+impl CorsPolicy {
+    /// An allowlist, plus localhost origins when `allow_localhost` (demo mode).
+    pub fn new(allowed: Vec<String>, allow_localhost: bool) -> Self {
+        Self {
+            allowed,
+            allow_localhost,
+        }
+    }
+
+    /// Whether `origin` may read our answers, given the request's `Host`.
+    pub fn allows(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        let Some(rest) = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        if host.is_some_and(|h| h.eq_ignore_ascii_case(rest)) {
+            return true;
+        }
+        if self.allowed.iter().any(|a| *a == origin) {
+            return true;
+        }
+        if self.allow_localhost {
+            let hostname = match rest.strip_prefix('[') {
+                Some(v6) => v6.split(']').next().unwrap_or_default(),
+                None => rest.split(':').next().unwrap_or_default(),
+            };
+            return matches!(hostname, "localhost" | "127.0.0.1" | "::1");
+        }
+        false
+    }
+}
+
+/// Everything the guard needs.
+#[derive(Debug)]
+pub struct GuardState {
+    /// CORS.
+    pub cors: CorsPolicy,
+    /// Per-client limit (`None`: off).
+    pub limiter: Option<ClientLimiter>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted: TrustedProxies,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Whole-request time bound.
+    pub request_timeout: Duration,
+}
+
+fn route_of(path: &str) -> Route {
+    if path.starts_with("/api/v1/trackings/") {
+        if path.ends_with("/last-checkpoint") {
+            Route::LastCheckpoint
+        } else {
+            Route::Tracking
+        }
+    } else if matches!(
+        path,
+        "/healthz" | "/readyz" | "/metrics" | "/api/v1/openapi.json"
+    ) {
+        Route::Ops
+    } else if path.starts_with("/api/") {
+        Route::Other
+    } else {
+        Route::Static
+    }
+}
+
+/// The outermost middleware (see the module docs).
+pub async fn guard(State(state): State<Arc<GuardState>>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let route = route_of(&path);
+    let is_api = path.starts_with("/api/");
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let origin_ok = origin
+        .as_deref()
+        .map(|o| state.cors.allows(o, host.as_deref()));
+    let resp = match pre_checks(&state, &mut req, is_api, origin_ok) {
+        Err(e) => e.into_response(),
+        Ok(Some(preflight)) => preflight,
+        Ok(None) => match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(route = ?route, "request timed out");
+                ApiError::UpstreamUnavailable {
+                    retry_after: Duration::from_secs(5),
+                }
+                .into_response()
+            }
+        },
+    };
+    let mut resp = resp;
+    state.metrics.request(route, resp.status().as_u16());
+    let h = resp.headers_mut();
+    add_security_headers(h, is_api);
+    if let (Some(origin), Some(true)) = (origin.as_deref(), origin_ok)
+        && let Ok(v) = HeaderValue::from_str(origin)
+    {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+    }
+    if origin.is_some() {
+        h.append(header::VARY, HeaderValue::from_static("origin"));
+    }
+    resp
+}
+
+/// Checks that end the request early: `Err` to refuse, `Ok(Some)` for an answered
+/// preflight, `Ok(None)` to go on.
+fn pre_checks(
+    state: &GuardState,
+    req: &mut Request,
+    is_api: bool,
+    origin_ok: Option<bool>,
+) -> Result<Option<Response>, ApiError> {
+    if req.uri().scheme().is_some() || req.uri().authority().is_some() {
+        return Err(ApiError::BadRequest {
+            code: trackfront_types::ErrorCode::InvalidRequest,
+            message: "Only relative request paths are accepted.",
+        });
+    }
+    check_target(req.uri().path(), req.uri().query())?;
+    for name in DROPPED_REQUEST_HEADERS {
+        req.headers_mut().remove(name);
+    }
+    let too_big = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY);
+    if too_big {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return preflight(req.headers(), origin_ok).map(Some);
+    }
+    if is_api && origin_ok == Some(false) {
+        return Err(ApiError::Forbidden);
+    }
+    if is_api && let Some(limiter) = &state.limiter {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        if let Some(peer) = peer {
+            let ip = client_ip(peer, req.headers(), &state.trusted);
+            if let Err(retry_after) = limiter.check(ip) {
+                state.metrics.rate_limited();
+                return Err(ApiError::RateLimited { retry_after });
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Answers a CORS preflight: 204 with the allowed method and headers for an allowed
+/// origin asking for GET/HEAD, 403 otherwise.
+fn preflight(headers: &HeaderMap, origin_ok: Option<bool>) -> Result<Response, ApiError> {
+    let method_ok = headers
+        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|m| matches!(m, "GET" | "HEAD"));
+    let asked_headers = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let headers_ok = asked_headers
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .all(|h| {
+            [
+                "accept",
+                "accept-language",
+                "content-language",
+                "content-type",
+            ]
+            .iter()
+            .any(|ok| h.eq_ignore_ascii_case(ok))
+        });
+    if origin_ok != Some(true) || !method_ok || !headers_ok {
+        return Err(ApiError::Forbidden);
+    }
+    let mut resp = axum::http::StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("accept, accept-language, content-language, content-type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    Ok(resp)
+}
+
+fn add_security_headers(h: &mut HeaderMap, is_api: bool) {
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    // Shop pages load the widget's files cross-origin; the API is only read with CORS.
+    h.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static(if is_api { "same-site" } else { "cross-origin" }),
+    );
+    if is_api || !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if is_api && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_allowlist_same_origin_and_demo_localhost() {
+        let p = CorsPolicy::new(vec!["https://shop.example".into()], false);
+        assert!(p.allows("https://shop.example", Some("proxy.example")));
+        assert!(p.allows("https://SHOP.example/", None));
+        assert!(!p.allows("https://evil.example", Some("proxy.example")));
+        assert!(!p.allows("https://shop.example.evil", None));
+        assert!(!p.allows("null", None));
+        assert!(p.allows("http://proxy.example:8080", Some("proxy.example:8080")));
+        assert!(!p.allows("http://localhost:3000", None));
+        let demo = CorsPolicy::new(vec![], true);
+        assert!(demo.allows("http://localhost:3000", None));
+        assert!(demo.allows("http://127.0.0.1:8080", None));
+        assert!(demo.allows("http://[::1]:8080", None));
+        assert!(!demo.allows("http://localhost.evil.example", None));
+    }
+}

@@ -1,0 +1,214 @@
+//! Building and running the server: [`Application::build`] resolves the upstream (a real
+//! AfterShip key, or the embedded sandbox when there is none), wires cache, upstream,
+//! limits and routes, and binds the listener (port 0 picks a free one, for tests);
+//! [`Application::run_until_stopped`] serves until Ctrl-C or SIGTERM, then drains.
+
+use crate::cache::{CachePolicy, MemoryCache, ViewCache};
+use crate::config::Settings;
+use crate::events::Events;
+use crate::lookup::Lookups;
+use crate::metrics::Metrics;
+use crate::ratelimit::ClientLimiter;
+use crate::routes::{AppState, router};
+use crate::security::{CorsPolicy, GuardState};
+use crate::static_files::StaticSite;
+use crate::upstream::Upstream;
+use aftership::ApiKey;
+use aftership_sandbox::{SandboxConfig, SandboxHandle};
+use anyhow::Context;
+use axum::Router;
+use rand::Rng;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Most clients tracked by the per-client limiter at once.
+const MAX_LIMITED_CLIENTS: usize = 100_000;
+
+/// A built, bound, not yet running proxy.
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    router: Router,
+    upstream_url: String,
+    metrics: Arc<Metrics>,
+    sandbox: Option<SandboxHandle>,
+}
+
+impl Application {
+    /// Builds everything and binds the listener.
+    ///
+    /// # Errors
+    /// When the sandbox cannot start, the dist directory cannot be read, the upstream URL
+    /// is unusable or the address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let demo = settings.demo_mode();
+        let (key, upstream_url, sandbox) = match settings.api_key.clone() {
+            Some(key) => (key, settings.aftership_base_url.clone(), None),
+            None => {
+                let key = ApiKey::new(random_key());
+                let handle = aftership_sandbox::spawn(SandboxConfig::new(key.clone()))
+                    .await
+                    .context("starting the embedded AfterShip sandbox")?;
+                let url = handle.base_url();
+                tracing::info!(
+                    "no AFTERSHIP_API_KEY set: using the embedded AfterShip sandbox at {url}"
+                );
+                (key, url, Some(handle))
+            }
+        };
+        let metrics = Arc::new(Metrics::default());
+        let upstream = Upstream::new(
+            &upstream_url,
+            key,
+            settings.budget,
+            settings.upstream.clone(),
+            metrics.clone(),
+        )
+        .context("AFTERSHIP_BASE_URL")?;
+        let policy = CachePolicy::new(settings.cache.clone());
+        let cache: Arc<dyn ViewCache> =
+            Arc::new(MemoryCache::new(policy.max_bytes(), policy.retention()));
+        let auto_create = settings.auto_create.unwrap_or(demo);
+        let lookups = Arc::new(Lookups::new(
+            Arc::new(upstream),
+            cache,
+            policy,
+            auto_create,
+            metrics.clone(),
+            Events::default(),
+        ));
+        let site = match &settings.dist {
+            Some(dir) => {
+                let site = StaticSite::load(dir, &settings.allowed_origins)
+                    .with_context(|| format!("reading TRACKFRONT_DIST {}", dir.display()))?;
+                tracing::info!(files = site.len(), dir = %dir.display(), "serving the widget");
+                Some(site)
+            }
+            None => None,
+        };
+        let state = Arc::new(AppState {
+            lookups,
+            site,
+            metrics: metrics.clone(),
+            ready: tokio::sync::Mutex::new(None),
+        });
+        let guard = Arc::new(GuardState {
+            cors: CorsPolicy::new(settings.allowed_origins.clone(), demo),
+            limiter: ClientLimiter::new(
+                settings.client_rate,
+                settings.client_burst,
+                MAX_LIMITED_CLIENTS,
+            ),
+            trusted: settings.trusted_proxies.clone(),
+            metrics: metrics.clone(),
+            request_timeout: settings.upstream.deadline + Duration::from_secs(2),
+        });
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding TRACKFRONT_ADDR {}", settings.addr))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(
+            %addr,
+            auto_create,
+            demo,
+            "trackfront-proxy listening on http://{addr}"
+        );
+        Ok(Self {
+            listener,
+            addr,
+            router: router(state, guard),
+            upstream_url,
+            metrics,
+            sandbox,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The AfterShip base URL in use (the sandbox's in demo mode).
+    pub fn upstream_url(&self) -> &str {
+        &self.upstream_url
+    }
+
+    /// The embedded sandbox, in demo mode.
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        self.sandbox.as_ref()
+    }
+
+    /// The counters (also served at `/metrics`).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, then finishes in-flight requests.
+    ///
+    /// # Errors
+    /// When the listener fails.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Self {
+            listener,
+            router,
+            sandbox,
+            ..
+        } = self;
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await?;
+        tracing::info!("trackfront-proxy stopped");
+        drop(sandbox);
+        Ok(())
+    }
+}
+
+fn random_key() -> String {
+    let bytes: [u8; 24] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

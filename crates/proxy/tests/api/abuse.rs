@@ -1,0 +1,1 @@
+//! (filled in with issue 4's tests)

@@ -1,0 +1,9 @@
+//! Integration tests: the real proxy on a loopback port in front of the real embedded
+//! AfterShip sandbox, driven with reqwest. One binary; `helpers` holds `spawn_app()`.
+
+mod abuse;
+mod helpers;
+mod privacy;
+mod resilience;
+mod skeleton;
+mod static_site;
