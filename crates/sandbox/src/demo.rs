@@ -138,7 +138,7 @@ pub(crate) fn record(
         base,
         kind,
         lane,
-        plan: journey::plan(kind, &lane, journey_start),
+        plan: journey::plan(kind, &lane, journey_start, number),
         user_checkpoints: Vec::new(),
         frozen_at: None,
         expiry_base: created,

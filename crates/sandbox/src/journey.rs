@@ -374,12 +374,19 @@ pub(crate) fn choose(number: &str, seed: u64, destination: Option<&str>) -> (Jou
     (kind, lane)
 }
 
-/// The planned checkpoints of `kind` on `lane`, the first at `start`.
-pub(crate) fn plan(kind: JourneyKind, lane: &Lane, start: Timestamp) -> Vec<Planned> {
+/// The planned checkpoints of `kind` on `lane`, the first at `start`. Each scan is moved
+/// by up to 50 minutes, derived from the number, so times look like real scans (steps are
+/// at least two hours apart, so the order never changes).
+pub(crate) fn plan(kind: JourneyKind, lane: &Lane, start: Timestamp, number: &str) -> Vec<Planned> {
     steps(kind)
         .into_iter()
-        .map(|s| Planned {
-            at: plus_hours(start, s.hours),
+        .enumerate()
+        .map(|(i, s)| Planned {
+            at: start
+                + SignedDuration::from_secs(
+                    (s.hours * 3600.0) as i64
+                        + (fnv(&[number.as_bytes(), &i.to_le_bytes()]) % 3000) as i64,
+                ),
             place: match s.at {
                 Where::Origin => lane.origin,
                 Where::ExportHub => lane.export_hub,

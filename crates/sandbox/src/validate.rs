@@ -144,12 +144,16 @@ fn common(
         if cs.len() > 3 {
             return Err(ApiError::value_invalid("customers"));
         }
+        // E.164 with the country code: `+` then 7 to 15 digits (spaces and dashes allowed).
         let bad_phone = |p: &str| {
-            !(p.starts_with('+')
-                && p.len() >= 8
-                && p[1..]
+            let Some(rest) = p.strip_prefix('+') else {
+                return true;
+            };
+            let digits = rest.bytes().filter(u8::is_ascii_digit).count();
+            !(7..=15).contains(&digits)
+                || !rest
                     .bytes()
-                    .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-'))
+                    .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
         };
         let bad_email = |e: &str| !e.contains('@') || e.starts_with('@') || e.ends_with('@');
         if cs

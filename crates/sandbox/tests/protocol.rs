@@ -1,0 +1,564 @@
+//! Wire-level tests over loopback: headers, auth variants, empty retrack bodies, rate
+//! limits, fault injection as the client sees it, webhooks, the legacy `/v4` shapes, the
+//! admin endpoints, and the standalone binary seeding the same demos.
+
+mod common;
+
+use aftership::model::{GetTrackingQuery, ListTrackingsQuery};
+use aftership::{ApiKey, Client, ClientOptions, Error};
+use aftership_sandbox::{Faults, RateLimits, SandboxConfig};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use common::{KEY, config, http, start, start_with};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+async fn demo_id(c: &Client, number: &str) -> String {
+    c.find_tracking("ecms", number, None)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_answer_carries_version_and_rate_limit_headers() {
+    let (sb, _) = start().await;
+    let r = http()
+        .get(format!(
+            "{}/tracking/2026-07/trackings?slug=ecms",
+            sb.base_url()
+        ))
+        .header("as-api-key", KEY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let h = r.headers();
+    assert_eq!(h["as-api-version"], "2026-07");
+    for name in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    ] {
+        assert!(h.get(name).is_some(), "{name}");
+    }
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["meta"], json!({"code": 200}));
+}
+
+#[tokio::test]
+async fn missing_key_and_legacy_header_on_versioned_api_are_401() {
+    let (sb, _) = start().await;
+    let url = format!("{}/tracking/2026-07/trackings", sb.base_url());
+    for req in [
+        http().get(&url),
+        http().get(&url).header("aftership-api-key", KEY),
+    ] {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 401);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["meta"]["type"], "Unauthorized");
+        assert_eq!(body["meta"]["message"], "Invalid API key.");
+        assert_eq!(body["data"], json!({}));
+    }
+}
+
+#[tokio::test]
+async fn retrack_accepts_an_empty_body_with_or_without_json_content_type() {
+    let (sb, c) = start().await;
+    let id = demo_id(&c, "ECMS0008EXPIRED").await;
+    let url = format!("{}/tracking/2026-07/trackings/{id}/retrack", sb.base_url());
+    let r = http()
+        .post(&url)
+        .header("as-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "PY10 style: no body, no content type");
+    let id = demo_id(&c, "ECMS0005DELIVERED").await;
+    let url = format!("{}/tracking/2026-07/trackings/{id}/retrack", sb.base_url());
+    let r = http()
+        .post(&url)
+        .header("as-api-key", KEY)
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "TS17 style: JSON content type, empty body");
+}
+
+#[tokio::test]
+async fn malformed_json_is_4001() {
+    let (sb, _) = start().await;
+    let r = http()
+        .post(format!("{}/tracking/2026-07/trackings", sb.base_url()))
+        .header("as-api-key", KEY)
+        .header("content-type", "application/json")
+        .body("{\"tracking_number\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["meta"]["code"], 4001);
+}
+
+#[tokio::test]
+async fn unknown_route_is_404_not_found_with_envelope() {
+    let (sb, _) = start().await;
+    let r = http()
+        .get(format!("{}/tracking/2026-07/nothing-here", sb.base_url()))
+        .header("as-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["meta"]["type"], "NotFound");
+}
+
+#[tokio::test]
+async fn default_limits_are_afterships_and_exceeding_them_is_429() {
+    let mut cfg = config();
+    cfg.rate_limits = RateLimits::default();
+    let (sb, _) = start_with(cfg).await;
+    let url = format!("{}/tracking/2026-07/trackings", sb.base_url());
+    let mut statuses = Vec::new();
+    let mut limited: Option<HeaderMap> = None;
+    for _ in 0..8 {
+        let r = http()
+            .get(&url)
+            .header("as-api-key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["x-ratelimit-limit"], "6");
+        statuses.push(r.status().as_u16());
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(r.headers().clone());
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["meta"]["type"], "TooManyRequests");
+        }
+    }
+    // A window boundary may fall inside the loop, so at least one 429, not exactly two.
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let h = limited.unwrap();
+    assert_eq!(h["x-ratelimit-remaining"], "0");
+    assert!(h.get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn a_429_storm_reaches_the_client_as_rate_limited_with_retry_after() {
+    let (sb, c) = start().await;
+    sb.set_faults(Faults {
+        rate_limit_storm_secs: Some(30),
+        ..Faults::default()
+    });
+    let e = c
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_rate_limited() && e.is_upstream_failure());
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
+    sb.set_faults(Faults::default());
+    assert!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn client_waits_out_a_short_429_and_retries_once() {
+    let (sb, c) = start().await;
+    sb.set_faults(Faults {
+        rate_limit_storm_secs: Some(1),
+        ..Faults::default()
+    });
+    let state = sb.state().clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        state.set_faults(Faults::default());
+    });
+    let started = std::time::Instant::now();
+    assert!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .is_ok()
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "it waited for Retry-After"
+    );
+}
+
+#[tokio::test]
+async fn every_request_failing_with_5xx_is_an_upstream_failure_after_retries() {
+    let (sb, c) = start().await;
+    sb.set_faults(Faults {
+        error_rate: 1.0,
+        error_status: 502,
+        ..Faults::default()
+    });
+    let e = c
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_upstream_failure());
+    assert!(matches!(e, Error::Api { status: 502, .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn half_the_requests_failing_is_absorbed_by_the_client_retry() {
+    let (sb, c) = start().await;
+    sb.set_faults(Faults {
+        error_rate: 0.5,
+        ..Faults::default()
+    });
+    for _ in 0..4 {
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .unwrap();
+    }
+}
+
+fn impatient(sb: &aftership_sandbox::SandboxHandle) -> Client {
+    let opts = ClientOptions {
+        timeout: Duration::from_millis(300),
+        max_retries: 0,
+        ..ClientOptions::default()
+    };
+    Client::new(&sb.base_url(), ApiKey::new(KEY), opts).unwrap()
+}
+
+#[tokio::test]
+async fn latency_and_hangs_beyond_the_client_timeout_are_timeouts() {
+    let (sb, _) = start().await;
+    let c = impatient(&sb);
+    for f in [
+        Faults {
+            latency_ms: 1_000,
+            ..Faults::default()
+        },
+        Faults {
+            hang: true,
+            ..Faults::default()
+        },
+    ] {
+        sb.set_faults(f.clone());
+        let e = c
+            .list_trackings(&ListTrackingsQuery::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Timeout), "{f:?}: {e:?}");
+    }
+}
+
+#[tokio::test]
+async fn truncated_and_malformed_bodies_are_unreadable_answers() {
+    let (sb, _) = start().await;
+    let c = impatient(&sb);
+    sb.set_faults(Faults {
+        malformed_body: true,
+        ..Faults::default()
+    });
+    let e = c
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { status: 200, .. }), "{e:?}");
+    sb.set_faults(Faults {
+        truncate_body: true,
+        ..Faults::default()
+    });
+    let e = c
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Decode { .. } | Error::Transport(_)),
+        "{e:?}"
+    );
+    assert!(e.is_upstream_failure());
+}
+
+#[tokio::test]
+async fn admin_endpoints_drive_clock_faults_and_reset() {
+    let (sb, c) = start().await;
+    let base = sb.base_url();
+    let clock: Value = http()
+        .get(format!("{base}/sandbox/clock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clock["now"], "2026-11-27T10:00:00+00:00");
+    let adv: Value = http()
+        .post(format!("{base}/sandbox/clock/advance"))
+        .json(&json!({"seconds": 7200}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(adv["now"], "2026-11-27T12:00:00+00:00");
+    assert_eq!(adv["advanced_seconds"], 7200);
+
+    let r = http()
+        .put(format!("{base}/sandbox/faults"))
+        .json(&json!({"error_rate": 1.0, "error_status": 500}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .is_err()
+    );
+    let bad = http()
+        .put(format!("{base}/sandbox/faults"))
+        .json(&json!({"error_rate": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    let created = {
+        http()
+            .put(format!("{base}/sandbox/faults"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let req = aftership::model::CreateTrackingRequest {
+            tracking_number: Some("ECMS4000RESET".into()),
+            slug: Some("ecms".into()),
+            ..Default::default()
+        };
+        c.create_tracking(&req).await.unwrap().data.id.unwrap()
+    };
+    http()
+        .post(format!("{base}/sandbox/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        c.get_tracking(&created, &GetTrackingQuery::default())
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    let clock: Value = http()
+        .get(format!("{base}/sandbox/clock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clock["advanced_seconds"], 0);
+    assert_eq!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .unwrap()
+            .data
+            .pagination
+            .total,
+        Some(9)
+    );
+}
+
+#[tokio::test]
+async fn legacy_v4_reads_use_the_wrappers_and_v4_names() {
+    let (sb, _) = start().await;
+    let base = sb.base_url();
+    let get = |path: String| {
+        let url = format!("{base}{path}");
+        async move {
+            let r = http()
+                .get(url)
+                .header("aftership-api-key", KEY)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let by_number = get("/v4/trackings/ecms/ECMS0005DELIVERED".into()).await;
+    let t = &by_number["data"]["tracking"];
+    assert_eq!(t["tracking_number"], "ECMS0005DELIVERED");
+    assert_eq!(t["id"].as_str().unwrap().len(), 24);
+    assert_eq!(t["destination_country_iso3"], "DEU");
+    assert!(t.get("destination_country_region").is_none());
+    let cp = &t["checkpoints"][0];
+    assert!(
+        cp["coordinates"].is_array() && cp["country_iso3"].is_string() && cp["zip"].is_string()
+    );
+
+    let id = t["id"].as_str().unwrap().to_owned();
+    let by_id = get(format!("/v4/trackings/{id}")).await;
+    assert_eq!(by_id["data"]["tracking"], *t);
+
+    let last = get("/v4/last_checkpoint/ecms/ECMS0005DELIVERED".into()).await;
+    assert_eq!(last["data"]["tag"], "Delivered");
+    assert_eq!(last["data"]["checkpoint"]["tag"], "Delivered");
+    assert_eq!(
+        get(format!("/v4/last_checkpoint/{id}")).await["data"],
+        last["data"]
+    );
+
+    let missing = http()
+        .get(format!("{base}/v4/trackings/ecms/NOPE1234"))
+        .header("as-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(
+        (body["meta"]["code"].as_i64(), body["meta"]["type"].as_str()),
+        (Some(4004), Some("BadRequest"))
+    );
+}
+
+/// A webhook receiver on loopback that fails the first `fail_first` calls with 500.
+async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
+    let got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
+    let sink = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |h: HeaderMap, b: Bytes| {
+            let sink = sink.clone();
+            async move {
+                let mut g = sink.lock().unwrap();
+                g.push((h, b));
+                if g.len() <= fail_first {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await });
+    (url, got)
+}
+
+#[tokio::test]
+async fn clock_advance_fires_signed_tracking_update_webhooks_retried_on_failure() {
+    let (url, got) = receiver(1).await;
+    let mut cfg = config();
+    cfg.webhook_urls = vec![url];
+    cfg.webhook_secret = Some("whsec".to_owned().into());
+    cfg.webhook.retry_base = Duration::from_millis(50);
+    let (sb, _) = start_with(cfg).await;
+    sb.advance_clock(Duration::from_secs(20 * 3600));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !sb
+        .webhook_deliveries()
+        .iter()
+        .any(|d| d.attempt == 2 && d.status == Some(200))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            sb.webhook_deliveries()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let log = sb.webhook_deliveries();
+    let first = &log[0];
+    assert_eq!(first.status, Some(500));
+    assert!(
+        log.iter()
+            .any(|d| d.event_id == first.event_id && d.attempt == 2 && d.status == Some(200)),
+        "the failed delivery was retried: {log:?}"
+    );
+    let got = got.lock().unwrap();
+    for (h, body) in got.iter() {
+        assert_eq!(h["as-webhook-version"], "2026-07");
+        assert_eq!(h["content-type"], "application/json");
+        let sig = h["aftership-hmac-sha256"].to_str().unwrap();
+        assert_eq!(sig, aftership_sandbox::webhook_signature("whsec", body));
+        let v: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(v["event"], "tracking_update");
+        assert_eq!(v["event_id"].as_str().unwrap().len(), 36);
+        assert!(v["ts"].as_i64().unwrap() > 1_700_000_000);
+        let msg: aftership::model::Tracking = serde_json::from_value(v["msg"].clone()).unwrap();
+        assert!(msg.tracking_number.is_some() && msg.checkpoints.is_some());
+    }
+}
+
+#[tokio::test]
+async fn two_sandboxes_with_the_same_clock_serve_identical_demos() {
+    let (_a, ca) = start().await;
+    let (_b, cb) = start().await;
+    let q = ListTrackingsQuery::default();
+    let la = serde_json::to_value(ca.list_trackings(&q).await.unwrap().data.trackings).unwrap();
+    let lb = serde_json::to_value(cb.list_trackings(&q).await.unwrap().data.trackings).unwrap();
+    assert_eq!(la, lb);
+}
+
+#[tokio::test]
+async fn the_standalone_binary_seeds_the_same_demos_as_the_embedded_sandbox() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aftership-sandbox"))
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--api-key", KEY])
+        .args(["--clock-start", common::CLOCK_START, "--rate-limit", "1000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let standalone = Client::new(
+        &format!("http://127.0.0.1:{port}"),
+        ApiKey::new(KEY),
+        common::options(),
+    )
+    .unwrap();
+    let mut list = None;
+    for _ in 0..100 {
+        if let Ok(r) = standalone
+            .list_trackings(&ListTrackingsQuery::default())
+            .await
+        {
+            list = Some(r.data.trackings);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (_sb, embedded) = start().await;
+    let e = embedded
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap()
+        .data
+        .trackings;
+    assert_eq!(list.expect("the binary answered"), e);
+}
+
+#[test]
+fn config_new_has_the_documented_defaults() {
+    let c = SandboxConfig::new(ApiKey::new("k"));
+    assert_eq!(c.seed, 0);
+    assert!(c.webhook_urls.is_empty() && c.webhook_secret.is_none());
+    assert!(c.faults.is_none());
+    assert_eq!(c.rate_limits, RateLimits::default());
+    assert_eq!(c.rate_limits.list_trackings, 6);
+    assert!(c.seed_demo);
+}
