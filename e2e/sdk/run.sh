@@ -30,6 +30,8 @@ fi
 key="sdk-e2e-$$"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export SANDBOX_URL="http://127.0.0.1:$port" SANDBOX_KEY="$key"
+# Loopback only: never through a proxy the environment may name.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 log="$(mktemp)"
 "$SANDBOX_BIN" --addr "127.0.0.1:$port" --api-key "$key" --rate-limit 1000 >"$log" 2>&1 &
 pid=$!
@@ -40,7 +42,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-reset() { curl -fsS -X POST "$SANDBOX_URL/sandbox/reset" >/dev/null; }
+reset() { curl -fsS --noproxy "*" -X POST "$SANDBOX_URL/sandbox/reset" >/dev/null; }
 status=0
 reset; node sdk.test.mjs || status=1
 reset; .venv/bin/python sdk_test.py || status=1

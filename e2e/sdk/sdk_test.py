@@ -7,6 +7,7 @@ SANDBOX_KEY."""
 
 import os
 import sys
+import urllib.request
 
 import tracking
 from tracking import exceptions
@@ -132,6 +133,20 @@ for p in batch.data.estimated_delivery_dates:
 raises(lambda: client.estimated_delivery_date.predict_batch({"estimated_delivery_dates": [item({"country_region": "DEU"})]}), 400, 400)
 single = client.estimated_delivery_date.predict(item({"country_region": "DEU", "postal_code": "10115"}))
 expect(batch.data.estimated_delivery_dates[0].estimated_delivery_date, single.data.estimated_delivery_date, "predict = batch")
+
+step("every journey validates after the clock moves")
+for i in range(21):
+    client.tracking.create_tracking({"tracking_number": f"SDKPYJ{i:04d}", "slug": "ecms"})
+# Advance in steps so every intermediate state of every journey is validated too.
+seen = set()
+for _ in range(8):
+    req = urllib.request.Request(f"{URL}/sandbox/clock/advance", data=b'{"days": 5}', method="POST")
+    urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req).read()
+    page = client.tracking.get_trackings(limit=200, keyword="SDKPYJ")
+    expect(21, len(page.data.trackings), "journeys listed")
+    seen.update(t.subtag for t in page.data.trackings)
+if len({s.split("_")[0] for s in seen}) < 5:
+    sys.exit(f"python-sdk: too few distinct tags along the journeys: {sorted(seen)}")
 
 step("wrong key (401)")
 wrong = tracking.Client(tracking.Configuration(domain=URL, api_key="not-the-key", max_retry=0))
