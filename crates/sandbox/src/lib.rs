@@ -9,8 +9,19 @@
 //! API key, must never reach the network beyond loopback and the webhook URLs it is
 //! configured with, and keeps everything in memory (nothing is written to disk).
 //!
-//! Embedding: [`spawn`] a [`SandboxConfig`] and talk to [`SandboxHandle::base_url`]; the
-//! admin endpoints under `/sandbox/…` (no API key) drive the clock, the faults and a reset.
+//! Embedding: [`spawn`] a [`SandboxConfig`] and talk to [`SandboxHandle::base_url`].
+//!
+//! Admin endpoints (no API key, plain JSON, never fault-injected):
+//! - `GET /sandbox/clock` → `{start, now, advanced_seconds}`;
+//! - `POST /sandbox/clock/advance` with `{"seconds": N}` (or `hours`, `days`) → the clock;
+//!   reveals due checkpoints and fires `tracking_update` webhooks;
+//! - `GET /sandbox/faults`, `PUT /sandbox/faults` with a [`Faults`] object (missing fields
+//!   take their defaults, so `{}` clears every fault);
+//! - `POST /sandbox/reset`: demo trackings only, clock back at its start, configured faults;
+//! - `GET /sandbox/webhooks` → `{deliveries: [WebhookDelivery]}`.
+//!
+//! Demo trackings (slug `ecms`, identical in every mode for a given clock start):
+//! [`DEMO_TRACKING_NUMBERS`], one per tag in AfterShip's tag order.
 
 mod admin;
 mod api;

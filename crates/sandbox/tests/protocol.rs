@@ -562,3 +562,55 @@ fn config_new_has_the_documented_defaults() {
     assert_eq!(c.rate_limits.list_trackings, 6);
     assert!(c.seed_demo);
 }
+
+#[tokio::test]
+async fn webhook_deliveries_give_up_after_max_attempts() {
+    let (url, got) = receiver(usize::MAX).await;
+    let mut cfg = config();
+    cfg.seed_demo = false;
+    cfg.webhook_urls = vec![url];
+    cfg.webhook.retry_base = Duration::from_millis(10);
+    cfg.webhook.max_attempts = 3;
+    let (sb, c) = start_with(cfg).await;
+    let req = aftership::model::CreateTrackingRequest {
+        tracking_number: Some("ECMS5000HOOK".into()),
+        slug: Some("ecms".into()),
+        ..Default::default()
+    };
+    c.create_tracking(&req).await.unwrap();
+    // The first scan is due 4 to 5 hours after creation: exactly one event.
+    sb.advance_clock(Duration::from_secs(5 * 3600));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let log = sb.webhook_deliveries();
+    assert_eq!(
+        log.iter().map(|d| d.attempt).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .all(|d| d.status == Some(500) && d.event_id == log[0].event_id)
+    );
+    let body: Value = serde_json::from_slice(&got.lock().unwrap()[0].1).unwrap();
+    assert_eq!(body["is_tracking_first_tag"], true);
+    assert_eq!(body["msg"]["tag"], "InfoReceived");
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server_and_ends_hanging_requests() {
+    let (sb, c) = start().await;
+    let url = sb.base_url();
+    sb.set_faults(Faults {
+        hang: true,
+        ..Faults::default()
+    });
+    let hanging =
+        tokio::spawn(async move { c.list_trackings(&ListTrackingsQuery::default()).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(sb);
+    let ended = tokio::time::timeout(Duration::from_secs(3), hanging).await;
+    assert!(ended.is_ok(), "the hanging request ended with the sandbox");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let after = http().get(format!("{url}/sandbox/clock")).send().await;
+    assert!(after.is_err(), "nothing listens any more");
+}
