@@ -2,8 +2,8 @@ use crate::error::{Error, MetaCode};
 use crate::key::ApiKey;
 use crate::model::{
     CourierList, CreateTrackingRequest, DetectCourierRequest, EddBatch, EddPrediction, EddRequest,
-    Envelope, GetTrackingQuery, ListTrackingsQuery, MarkCompletedRequest, Meta, Tracking,
-    TrackingList, UpdateTrackingRequest,
+    Envelope, GetTrackingQuery, LegacyLastCheckpoint, LegacyTracking, LegacyTrackingData,
+    ListTrackingsQuery, MarkCompletedRequest, Meta, Tracking, TrackingList, UpdateTrackingRequest,
 };
 use rand::Rng;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -346,13 +346,70 @@ impl Client {
         }
     }
 
+    /// Legacy `GET /v4/trackings/{slug}/{tracking_number}` (`{tracking: …}` wrapper, v4
+    /// field names).
+    pub async fn legacy_tracking(
+        &self,
+        slug: &str,
+        tracking_number: &str,
+        lang: Option<&str>,
+    ) -> Result<Response<LegacyTracking>, Error> {
+        let r: Response<LegacyTrackingData> = self
+            .legacy_get(&["trackings", slug, tracking_number], lang)
+            .await?;
+        Ok(Response {
+            status: r.status,
+            data: r.data.tracking,
+            rate_limit: r.rate_limit,
+        })
+    }
+
+    /// Legacy `GET /v4/trackings/{id}` (the 24-character legacy id).
+    pub async fn legacy_tracking_by_id(
+        &self,
+        id: &str,
+        lang: Option<&str>,
+    ) -> Result<Response<LegacyTracking>, Error> {
+        let r: Response<LegacyTrackingData> = self.legacy_get(&["trackings", id], lang).await?;
+        Ok(Response {
+            status: r.status,
+            data: r.data.tracking,
+            rate_limit: r.rate_limit,
+        })
+    }
+
+    /// Legacy `GET /v4/last_checkpoint/{slug}/{tracking_number}` (`{checkpoint: …}` wrapper).
+    pub async fn legacy_last_checkpoint(
+        &self,
+        slug: &str,
+        tracking_number: &str,
+        lang: Option<&str>,
+    ) -> Result<Response<LegacyLastCheckpoint>, Error> {
+        self.legacy_get(&["last_checkpoint", slug, tracking_number], lang)
+            .await
+    }
+
+    /// Legacy `GET /v4/last_checkpoint/{id}`.
+    pub async fn legacy_last_checkpoint_by_id(
+        &self,
+        id: &str,
+        lang: Option<&str>,
+    ) -> Result<Response<LegacyLastCheckpoint>, Error> {
+        self.legacy_get(&["last_checkpoint", id], lang).await
+    }
+
     fn url(&self, segments: &[&str]) -> Result<Url, Error> {
+        self.url_under(&["tracking", API_VERSION], segments)
+    }
+
+    /// `segments` (each percent-encoded) under the fixed `prefix` of the base URL.
+    fn url_under(&self, prefix: &[&str], segments: &[&str]) -> Result<Url, Error> {
         let mut url = self.base.clone();
         {
             let mut path = url
                 .path_segments_mut()
                 .map_err(|()| Error::InvalidInput("base URL cannot take a path".into()))?;
-            path.pop_if_empty().push("tracking").push(API_VERSION);
+            path.pop_if_empty().extend(prefix);
             for s in segments {
                 if s.is_empty() || *s == "." || *s == ".." {
                     return Err(Error::InvalidInput("empty or relative path segment".into()));
@@ -378,6 +435,37 @@ impl Client {
         T: DeserializeOwned,
     {
         let url = self.url(segments)?;
+        self.call_url(method, url, query, body, idempotent).await
+    }
+
+    /// A read of the legacy `/v4` API (idempotent GET, no body).
+    async fn legacy_get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        lang: Option<&str>,
+    ) -> Result<Response<T>, Error> {
+        let url = self.url_under(&["v4"], segments)?;
+        let query = GetTrackingQuery {
+            fields: None,
+            lang: lang.map(str::to_owned),
+        };
+        self.call_url(Method::GET, url, Some(&query), None::<&()>, Idempotent::Yes)
+            .await
+    }
+
+    async fn call_url<Q, B, T>(
+        &self,
+        method: Method,
+        url: Url,
+        query: Option<&Q>,
+        body: Option<&B>,
+        idempotent: Idempotent,
+    ) -> Result<Response<T>, Error>
+    where
+        Q: Serialize + ?Sized,
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
@@ -577,6 +665,13 @@ mod tests {
         );
         assert!(c.url(&["trackings", ".."]).is_err());
         assert!(c.url(&["trackings", ""]).is_err());
+    }
+
+    #[test]
+    fn legacy_paths_live_under_v4_and_are_encoded() {
+        let c = client("http://127.0.0.1:9");
+        let u = c.url_under(&["v4"], &["trackings", "ecms", "A/B"]).unwrap();
+        assert_eq!(u.as_str(), "http://127.0.0.1:9/v4/trackings/ecms/A%2FB");
     }
 
     #[test]

@@ -485,6 +485,75 @@ pub struct EddBatch<T> {
     pub estimated_delivery_dates: Vec<T>,
 }
 
+/// `data` of the legacy `GET /v4/trackings/…`: `{tracking: …}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LegacyTrackingData {
+    /// The wrapped tracking.
+    pub tracking: LegacyTracking,
+}
+
+/// A tracking in the legacy v4 shape (the fields trackfront may read; the rest ignored).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LegacyTracking {
+    /// The 24-character id.
+    pub id: Option<String>,
+    pub tracking_number: Option<String>,
+    pub slug: Option<String>,
+    pub active: Option<bool>,
+    pub tag: Option<Tag>,
+    pub subtag: Option<String>,
+    pub subtag_message: Option<String>,
+    pub title: Option<String>,
+    pub origin_country_iso3: Option<String>,
+    pub destination_country_iso3: Option<String>,
+    pub courier_destination_country_iso3: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub last_updated_at: Option<String>,
+    pub checkpoints: Vec<LegacyCheckpoint>,
+}
+
+/// A checkpoint in the legacy v4 shape: `country_iso3`, `country_name`, `zip` and
+/// `coordinates: [lat, lon]` (often empty).
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LegacyCheckpoint {
+    pub created_at: Option<String>,
+    pub slug: Option<String>,
+    pub checkpoint_time: Option<String>,
+    pub location: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+    pub country_iso3: Option<String>,
+    pub country_name: Option<String>,
+    pub coordinates: Vec<f64>,
+    pub message: Option<String>,
+    pub tag: Option<Tag>,
+    pub subtag: Option<String>,
+    pub subtag_message: Option<String>,
+    pub raw_tag: Option<String>,
+}
+
+/// `data` of the legacy `GET /v4/last_checkpoint/…`.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LegacyLastCheckpoint {
+    pub id: Option<String>,
+    pub tracking_number: Option<String>,
+    pub slug: Option<String>,
+    pub tag: Option<Tag>,
+    pub subtag: Option<String>,
+    pub subtag_message: Option<String>,
+    /// The latest checkpoint (`{}` when there is none).
+    pub checkpoint: LegacyCheckpoint,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -593,3 +593,52 @@ async fn rate_limit_headers_are_exposed_on_success() {
     assert!(r.rate_limit.reset.is_some());
     assert!(KEY.len() > 3);
 }
+
+#[tokio::test]
+async fn legacy_v4_reads_through_the_client() {
+    let (_sb, c) = start().await;
+    let t = c
+        .legacy_tracking("ecms", "ECMS0002TRANSIT", None)
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(t.tag, Some(Tag::InTransit));
+    assert_eq!(t.destination_country_iso3.as_deref(), Some("DEU"));
+    let id = t.id.clone().unwrap();
+    assert_eq!(id.len(), 24);
+    let cp = &t.checkpoints[0];
+    assert_eq!(cp.coordinates.len(), 2);
+    assert_eq!(cp.country_iso3.as_deref(), Some("CHN"));
+    assert!(cp.zip.is_some());
+    assert_eq!(c.legacy_tracking_by_id(&id, None).await.unwrap().data, t);
+
+    let last = c
+        .legacy_last_checkpoint("ecms", "ECMS0005DELIVERED", Some("es"))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(last.tag, Some(Tag::Delivered));
+    assert_eq!(last.checkpoint.message.as_deref(), Some("Entregado"));
+    let by_id = c
+        .legacy_last_checkpoint_by_id(last.id.as_deref().unwrap(), Some("es"))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(by_id, last);
+
+    let pending = c
+        .legacy_last_checkpoint("ecms", "ECMS0000PENDING", None)
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(
+        pending.checkpoint,
+        Default::default(),
+        "no checkpoint yet: {{}}"
+    );
+    let e = c
+        .legacy_tracking("ecms", "NOPE1234", None)
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found());
+}
