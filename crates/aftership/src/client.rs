@@ -84,6 +84,17 @@ pub struct Response<T> {
     pub rate_limit: RateLimit,
 }
 
+impl<T> Response<T> {
+    /// The same answer with its payload transformed (unwrapping `{tracking: …}` and the like).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            status: self.status,
+            data: f(self.data),
+            rate_limit: self.rate_limit,
+        }
+    }
+}
+
 /// An AfterShip Tracking API client. Cheap to clone (shares one connection pool).
 #[derive(Clone)]
 pub struct Client {
@@ -306,11 +317,7 @@ impl Client {
                 Idempotent::Yes,
             )
             .await?;
-        Ok(Response {
-            status: r.status,
-            data: r.data.estimated_delivery_dates,
-            rate_limit: r.rate_limit,
-        })
+        Ok(r.map(|d| d.estimated_delivery_dates))
     }
 
     /// Looks a tracking up by courier and number through the list endpoint (2026-07 has no
@@ -357,11 +364,7 @@ impl Client {
         let r: Response<LegacyTrackingData> = self
             .legacy_get(&["trackings", slug, tracking_number], lang)
             .await?;
-        Ok(Response {
-            status: r.status,
-            data: r.data.tracking,
-            rate_limit: r.rate_limit,
-        })
+        Ok(r.map(|d| d.tracking))
     }
 
     /// Legacy `GET /v4/trackings/{id}` (the 24-character legacy id).

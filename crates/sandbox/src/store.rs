@@ -375,12 +375,16 @@ fn decode_cursor(c: &str) -> Option<u64> {
     s.strip_prefix('[')?.strip_suffix(']')?.parse().ok()
 }
 
+/// Copies each named field of a request that was sent (is `Some`) onto a tracking.
+macro_rules! copy_sent {
+    ($from:expr => $to:expr; $($f:ident),* $(,)?) => {
+        $( if $from.$f.is_some() { $to.$f = $from.$f.clone(); } )*
+    };
+}
+
 /// Copies the optional fields of a create request onto a new tracking.
 fn apply_create(t: &mut Tracking, r: &CreateTrackingRequest) {
-    macro_rules! copy {
-        ($($f:ident),*) => { $( if r.$f.is_some() { t.$f = r.$f.clone(); } )* };
-    }
-    copy!(
+    copy_sent!(r => t;
         title,
         order_id,
         order_id_path,
@@ -412,10 +416,7 @@ fn apply_create(t: &mut Tracking, r: &CreateTrackingRequest) {
 
 /// Applies a partial update: only sent fields change; `note: ""` clears the note.
 pub(crate) fn apply_update(t: &mut Tracking, r: &UpdateTrackingRequest) {
-    macro_rules! copy {
-        ($($f:ident),*) => { $( if r.$f.is_some() { t.$f = r.$f.clone(); } )* };
-    }
-    copy!(
+    copy_sent!(r => t;
         title,
         order_id,
         order_id_path,

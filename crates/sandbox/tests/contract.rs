@@ -9,7 +9,7 @@ use aftership::model::{
 };
 use aftership::{ApiKey, Client, Error, MetaCode};
 use aftership_sandbox::DEMO_TRACKING_NUMBERS;
-use common::{KEY, api_err, start};
+use common::{KEY, api_err, demo_id, start};
 use std::time::Duration;
 
 fn create_req(number: &str) -> CreateTrackingRequest {
@@ -25,15 +25,6 @@ fn mark(reason: &str) -> MarkCompletedRequest {
         reason: reason.to_owned(),
         event_datetime: None,
     }
-}
-
-async fn id_of(c: &Client, number: &str) -> String {
-    c.find_tracking("ecms", number, None)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .unwrap()
 }
 
 #[tokio::test]
@@ -199,7 +190,7 @@ async fn lang_translates_checkpoint_messages() {
 #[tokio::test]
 async fn fields_keeps_only_the_requested_fields() {
     let (_sb, c) = start().await;
-    let id = id_of(&c, "ECMS0002TRANSIT").await;
+    let id = demo_id(&c, "ECMS0002TRANSIT").await;
     let q = GetTrackingQuery {
         fields: Some("title,tag".into()),
         lang: None,
@@ -313,7 +304,7 @@ async fn create_without_slug_detects_the_courier() {
 #[tokio::test]
 async fn update_changes_only_sent_fields_and_empty_note_clears() {
     let (_sb, c) = start().await;
-    let id = id_of(&c, "ECMS0003OUT").await;
+    let id = demo_id(&c, "ECMS0003OUT").await;
     let before = c
         .get_tracking(&id, &GetTrackingQuery::default())
         .await
@@ -384,11 +375,11 @@ async fn delete_removes_the_tracking() {
 #[tokio::test]
 async fn retrack_refuses_active_trackings_and_stops_after_three() {
     let (_sb, c) = start().await;
-    let active = id_of(&c, "ECMS0002TRANSIT").await;
+    let active = demo_id(&c, "ECMS0002TRANSIT").await;
     let e = c.retrack(&active).await.unwrap_err();
     assert_eq!(api_err(&e), (4013, "BadRequest".into(), 400));
 
-    let expired = id_of(&c, "ECMS0008EXPIRED").await;
+    let expired = demo_id(&c, "ECMS0008EXPIRED").await;
     for round in 1..=3 {
         let t = c.retrack(&expired).await.unwrap().data;
         assert_eq!(t.active, Some(true), "round {round}");
@@ -416,7 +407,7 @@ async fn mark_as_completed_maps_each_reason_and_adds_a_user_checkpoint() {
         ),
     ];
     for (number, reason, tag, subtag) in cases {
-        let id = id_of(&c, number).await;
+        let id = demo_id(&c, number).await;
         let t = c.mark_completed(&id, &mark(reason)).await.unwrap().data;
         assert_eq!(t.tag, Some(tag), "{reason}");
         assert_eq!(t.subtag.as_deref(), Some(subtag));
@@ -425,7 +416,7 @@ async fn mark_as_completed_maps_each_reason_and_adds_a_user_checkpoint() {
         assert_eq!(last.source.as_deref(), Some("user"));
         assert_eq!(last.subtag.as_deref(), Some(subtag));
     }
-    let id = id_of(&c, "ECMS0004FAIL").await;
+    let id = demo_id(&c, "ECMS0004FAIL").await;
     let bad = c
         .mark_completed(&id, &mark("TELEPORTED"))
         .await
@@ -444,7 +435,7 @@ async fn mark_as_completed_maps_each_reason_and_adds_a_user_checkpoint() {
 #[tokio::test]
 async fn mark_as_completed_stops_auto_updates_until_a_retrack() {
     let (sb, c) = start().await;
-    let id = id_of(&c, "ECMS0002TRANSIT").await;
+    let id = demo_id(&c, "ECMS0002TRANSIT").await;
     let marked = c
         .mark_completed(&id, &mark("DELIVERED"))
         .await

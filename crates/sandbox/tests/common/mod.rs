@@ -55,3 +55,13 @@ pub fn api_err(e: &aftership::Error) -> (i64, String, u16) {
         other => panic!("expected an API error, got {other:?}"),
     }
 }
+
+/// The id of a demo tracking, looked up by number.
+pub async fn demo_id(c: &Client, number: &str) -> String {
+    c.find_tracking("ecms", number, None)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .unwrap()
+}
