@@ -277,18 +277,15 @@ async fn truncated_and_malformed_bodies_are_unreadable_answers() {
     }
 }
 
+async fn get_json(url: &str) -> Value {
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn admin_endpoints_drive_clock_faults_and_reset() {
     let (sb, c) = start().await;
     let base = sb.base_url();
-    let clock: Value = http()
-        .get(format!("{base}/sandbox/clock"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let clock = get_json(&format!("{base}/sandbox/clock")).await;
     assert_eq!(clock["now"], "2026-11-27T10:00:00+00:00");
     let adv: Value = http()
         .post(format!("{base}/sandbox/clock/advance"))
@@ -347,14 +344,7 @@ async fn admin_endpoints_drive_clock_faults_and_reset() {
             .unwrap_err()
             .is_not_found()
     );
-    let clock: Value = http()
-        .get(format!("{base}/sandbox/clock"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let clock = get_json(&format!("{base}/sandbox/clock")).await;
     assert_eq!(clock["advanced_seconds"], 0);
     assert_eq!(
         c.list_trackings(&ListTrackingsQuery::default())
