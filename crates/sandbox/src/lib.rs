@@ -225,6 +225,7 @@ pub fn router(state: SandboxState) -> axum::Router {
         .merge(legacy::router(state.clone()))
         .merge(admin::router(state.clone()))
         .fallback(http::not_found)
+        .method_not_allowed_fallback(http::not_found)
         .with_state(state)
 }
 

@@ -110,6 +110,15 @@ async fn unknown_route_is_404_not_found_with_envelope() {
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["meta"]["type"], "NotFound");
+    let wrong_method = http()
+        .patch(format!("{}/tracking/2026-07/trackings", sb.base_url()))
+        .header("as-api-key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 404);
+    let body: Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["meta"]["code"], 404, "an envelope, not an empty 405");
 }
 
 #[tokio::test]
