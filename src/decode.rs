@@ -11,7 +11,7 @@ use trackfront_types::{
     CheckpointView, CountryCode, CourierSlug, EddSource, ErrorBody, ErrorCode, EstimatedDelivery,
     IsoDate, ProgressStep, Tag, TrackingNumber, TrackingView,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn field(obj: &JsValue, name: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
@@ -69,7 +69,14 @@ fn estimate(obj: &JsValue) -> Option<EstimatedDelivery> {
 /// A `TrackingView`, or `None` when a required field is missing or invalid.
 pub fn tracking_view(obj: &JsValue) -> Option<TrackingView> {
     let tag = tag(obj);
-    let checkpoints = Array::from(&field(obj, "checkpoints"))
+    let list = field(obj, "checkpoints");
+    // `Array.from(undefined)` throws: a view without checkpoints is valid (serde default).
+    let list: Array = if Array::is_array(&list) {
+        list.unchecked_into()
+    } else {
+        Array::new()
+    };
+    let checkpoints = list
         .iter()
         .filter(JsValue::is_object)
         .map(|c| checkpoint(&c))

@@ -5,6 +5,20 @@
 # offline on a bare Debian box.
 set -eu
 dir="${TRUNK_STAGING_DIR:?run me as a Trunk hook}"
+# The EDD badge first (edd-badge-<hash>.js/_bg.wasm): its names go into the loader too.
+sh "$(dirname "$0")/build-badge.sh"
+badge_js=""
+badge_wasm=""
+for f in "$dir"/edd-badge-*.js; do
+  [ -e "$f" ] && badge_js="${f##*/}"
+done
+for f in "$dir"/edd-badge-*_bg.wasm; do
+  [ -e "$f" ] && badge_wasm="${f##*/}"
+done
+if [ -z "$badge_js" ] || [ -z "$badge_wasm" ]; then
+  echo "write-loader.sh: no edd-badge-*.js / *_bg.wasm in $dir" >&2
+  exit 1
+fi
 js=""
 wasm=""
 for f in "$dir"/trackfront*.js; do
@@ -17,5 +31,6 @@ if [ -z "$js" ] || [ -z "$wasm" ]; then
   echo "write-loader.sh: no trackfront-*.js / *_bg.wasm in $dir" >&2
   exit 1
 fi
-sed -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
-echo "write-loader.sh: trackfront.js -> $js, $wasm"
+sed -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" -e "s|@BADGE_JS@|$badge_js|g" \
+  -e "s|@BADGE_WASM@|$badge_wasm|g" "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
+echo "write-loader.sh: trackfront.js -> $js, $wasm; $badge_js, $badge_wasm"

@@ -1,0 +1,406 @@
+//! Component and embedding tests in headless Chromium:
+//! `cargo test --target wasm32-unknown-unknown` (runner: wasm-bindgen-test-runner).
+//!
+//! Pure logic (progress mapping, grouping, error classification, i18n files) is tested
+//! natively in the modules; these tests check what only a browser can: the DOM, `Intl`,
+//! shadow roots and the JSON decoding.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use trackfront::components::{
+    app::App, estimated_delivery::EstimatedDelivery, status_progress::StatusProgress,
+    timeline::Timeline,
+};
+use trackfront::embed::{self, Config, Mode};
+use trackfront::i18n::{Key, Texts};
+use trackfront::{api, decode, intl};
+use trackfront_types::{
+    CheckpointView, CountryCode, CourierSlug, EddSource, ErrorBody, ErrorCode,
+    EstimatedDelivery as Edd, IsoDate, Lang, ProgressStep, Tag, TrackingNumber, TrackingView,
+};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Nothing listens here: fetches fail at once with a network error.
+const DEAD_PROXY: &str = "http://127.0.0.1:9";
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn container() -> HtmlElement {
+    let el: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// Polls until `root` has an element matching `selector` (or fails after ~5 s).
+async fn wait_for(root: &web_sys::Node, selector: &str) -> Element {
+    for _ in 0..100 {
+        let found = match root.dyn_ref::<Element>() {
+            Some(e) => e.query_selector(selector).unwrap(),
+            None => root
+                .unchecked_ref::<web_sys::DocumentFragment>()
+                .query_selector(selector)
+                .unwrap(),
+        };
+        if let Some(el) = found {
+            return el;
+        }
+        sleep(50).await;
+    }
+    panic!("timed out waiting for {selector}");
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn checkpoint(time: &str, msg: &str) -> CheckpointView {
+    CheckpointView {
+        time: Some(time.to_owned()),
+        message: Some(msg.to_owned()),
+        tag: Tag::InTransit,
+        subtag: Some("InTransit_001".to_owned()),
+        subtag_message: Some("In transit".to_owned()),
+        city: Some("Shenzhen".to_owned()),
+        state: Some("Guangdong".to_owned()),
+        country: CountryCode::parse("CHN").ok(),
+        country_name: Some("China".to_owned()),
+    }
+}
+
+fn seven_checkpoints() -> Vec<CheckpointView> {
+    (0..7)
+        .map(|i| {
+            checkpoint(
+                &format!("2026-11-{:02}T10:00:00+08:00", 20 - i),
+                &format!("scan {i}"),
+            )
+        })
+        .collect()
+}
+
+fn cfg(number: Option<&str>) -> Config {
+    Config {
+        mode: Mode::Lookup,
+        proxy: DEAD_PROXY.to_owned(),
+        slug: CourierSlug::ecms(),
+        couriers: Vec::new(),
+        number: number.map(str::to_owned),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn progress_has_exactly_one_current_step_for_every_tag() {
+    for tag in Tag::ALL.into_iter().chain([Tag::Unknown]) {
+        let el = container();
+        let _h = mount_to(el.clone(), move || {
+            provide_context(Texts::english());
+            view! { <StatusProgress tag/> }
+        });
+        assert_eq!(count(&el, "ol > li"), 4, "{tag:?}");
+        assert_eq!(count(&el, "[aria-current=step]"), 1, "{tag:?}");
+        let hidden = text(&el, "p.vh");
+        assert!(hidden.starts_with("Status: "), "{tag:?}: {hidden}");
+        assert!(
+            hidden.contains(Texts::english().tag(tag)),
+            "{tag:?}: {hidden}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn timeline_shows_five_entries_until_show_all() {
+    let el = container();
+    let _h = mount_to(el.clone(), || {
+        provide_context(Texts::english());
+        view! { <Timeline checkpoints=seven_checkpoints()/> }
+    });
+    assert_eq!(count(&el, ".ev"), 5);
+    // Each day is a group with a heading carrying the machine-readable date.
+    assert_eq!(
+        el.query_selector("h4 time")
+            .unwrap()
+            .unwrap()
+            .get_attribute("datetime")
+            .as_deref(),
+        Some("2026-11-20")
+    );
+    let button: HtmlElement = el
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    button.click();
+    leptos::task::tick().await;
+    assert_eq!(count(&el, ".ev"), 7);
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        count(&el, ".ev time[datetime='2026-11-14T10:00:00+08:00']"),
+        1
+    );
+}
+
+/// Chromium must accept a UTC offset as `Intl` time zone, or checkpoint times would be
+/// shown in the viewer's zone instead of the carrier's.
+#[wasm_bindgen_test]
+fn checkpoint_times_are_shown_in_their_own_offset() {
+    let raw = "2026-11-19T14:05:00+08:00";
+    let stamp = intl::Stamp::parse(raw).unwrap();
+    assert_eq!(
+        intl::time_of_day("en-GB", raw, &stamp).as_deref(),
+        Some("14:05")
+    );
+    let west = "2026-11-19T23:30:00-05:00";
+    let stamp = intl::Stamp::parse(west).unwrap();
+    assert_eq!(
+        intl::time_of_day("en-GB", west, &stamp).as_deref(),
+        Some("23:30")
+    );
+    let date = IsoDate::parse("2026-11-20").unwrap();
+    assert_eq!(intl::long_date("en-GB", date), "Friday, 20 November 2026");
+    assert_eq!(intl::long_date("de", date), "Freitag, 20. November 2026");
+}
+
+#[wasm_bindgen_test]
+fn estimated_delivery_shows_ranges_and_revisions_but_hides_after_delivery() {
+    let edd = Edd {
+        source: EddSource::Aftership,
+        date: None,
+        min: IsoDate::parse("2026-11-24").ok(),
+        max: IsoDate::parse("2026-11-26").ok(),
+        previous: IsoDate::parse("2026-11-23").ok(),
+    };
+    for (tag, shown) in [
+        (Tag::InTransit, true),
+        (Tag::Exception, false),
+        (Tag::Delivered, false),
+    ] {
+        let el = container();
+        let edd = edd.clone();
+        let _h = mount_to(el.clone(), move || {
+            provide_context(Texts::english());
+            view! { <EstimatedDelivery tag edd=Some(edd)/> }
+        });
+        assert_eq!(count(&el, ".edd"), u32::from(shown), "{tag:?}");
+        if shown {
+            assert_eq!(count(&el, "strong time"), 2);
+            assert!(
+                text(&el, ".was").starts_with("was "),
+                "{}",
+                text(&el, ".was")
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
+    let el = container();
+    let _h = mount_to(
+        el.clone(),
+        || view! { <App cfg=cfg(None) texts=Texts::english()/> },
+    );
+    // The live region exists from mount, before anything is announced.
+    assert_eq!(count(&el, "[role=status]"), 1);
+    let input: HtmlInputElement = el
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    input.set_value("  ab ");
+    let button: HtmlElement = el
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    leptos::task::tick().await;
+    assert_eq!(text(&el, "#tf-e"), Key::ErrLength.en());
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("tf-h tf-e")
+    );
+    assert_eq!(count(&el, ".out *"), 0, "no lookup was started");
+    assert_eq!(text(&el, "[role=status]"), "");
+    // Pasted numbers are normalised before the lookup.
+    input.set_value(" ecms 0002 transit ");
+    button.click();
+    leptos::task::tick().await;
+    assert_eq!(input.value(), "ECMS0002TRANSIT");
+    assert_eq!(count(&el, "#tf-e"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn unreachable_service_shows_unavailable_with_retry() {
+    let el = container();
+    let _h = mount_to(el.clone(), || {
+        view! { <App cfg=cfg(Some("ECMS0002TRANSIT")) texts=Texts::english()/> }
+    });
+    let card = wait_for(&el, ".m-unavailable").await;
+    assert_eq!(text(&card, "h2"), Key::UnavailableTitle.en());
+    assert_eq!(count(&card, "button"), 1);
+    assert_eq!(text(&el, "[role=status]"), Key::UnavailableTitle.en());
+    assert_eq!(
+        el.query_selector(".out")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-busy"),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+fn decoding_agrees_with_the_serde_contract() {
+    let view = TrackingView {
+        tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+        slug: CourierSlug::ecms(),
+        courier_name: Some("ECMS".to_owned()),
+        tag: Tag::InTransit,
+        subtag: Some("InTransit_002".to_owned()),
+        subtag_message: Some("Departed".to_owned()),
+        progress: Some(ProgressStep::InTransit),
+        origin_country: CountryCode::parse("CHN").ok(),
+        destination_country: CountryCode::parse("DEU").ok(),
+        checkpoints: seven_checkpoints(),
+        estimated_delivery: Some(Edd {
+            source: EddSource::Courier,
+            date: IsoDate::parse("2026-11-25").ok(),
+            min: IsoDate::parse("2026-11-24").ok(),
+            max: IsoDate::parse("2026-11-26").ok(),
+            previous: IsoDate::parse("2026-11-23").ok(),
+        }),
+        updated_at: Some("2026-11-21T09:12:00+00:00".to_owned()),
+        stale: true,
+    };
+    let js = serde_wasm_bindgen::to_value(&view).unwrap();
+    assert_eq!(decode::tracking_view(&js), Some(view));
+
+    let codes = [
+        ErrorCode::InvalidSlug,
+        ErrorCode::InvalidTrackingNumber,
+        ErrorCode::InvalidLang,
+        ErrorCode::InvalidRequest,
+        ErrorCode::NotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::UpstreamUnavailable,
+        ErrorCode::Internal,
+    ];
+    for code in codes {
+        let body = ErrorBody {
+            code,
+            message: "m".to_owned(),
+            retry_after: Some(7),
+        };
+        let js = serde_wasm_bindgen::to_value(&body).unwrap();
+        assert_eq!(decode::error_body(&js), Some(body));
+    }
+    // Unknown future values degrade instead of failing the lookup.
+    let odd = js_sys::JSON::parse(
+        r#"{"tracking_number":"AB12","slug":"ecms","tag":"Teleported","checkpoints":[{"tag":"Lost"}]}"#,
+    )
+    .unwrap();
+    let v = decode::tracking_view(&odd).unwrap();
+    assert_eq!((v.tag, v.checkpoints[0].tag), (Tag::Unknown, Tag::Unknown));
+    assert!(decode::tracking_view(&js_sys::JSON::parse(r#"{"slug":"ecms"}"#).unwrap()).is_none());
+}
+
+/// Regression: `Array.from(undefined)` threw inside the decoder when a view had no
+/// `checkpoints` field (which the contract allows), aborting the whole widget.
+#[wasm_bindgen_test]
+fn view_without_checkpoints_field_decodes_instead_of_throwing() {
+    let bare =
+        js_sys::JSON::parse(r#"{"tracking_number":"AB12","slug":"ecms","tag":"Pending"}"#).unwrap();
+    let v = decode::tracking_view(&bare).unwrap();
+    assert!(v.checkpoints.is_empty());
+    assert_eq!(v.estimated_delivery, None);
+}
+
+#[wasm_bindgen_test]
+fn tracking_urls_encode_every_path_part() {
+    let url = api::tracking_url(
+        "https://shop.example/tf/",
+        &CourierSlug::ecms(),
+        &TrackingNumber::parse("AB/12.3").unwrap(),
+        &Lang::parse("zh-Hans").unwrap(),
+    );
+    assert_eq!(
+        url,
+        "https://shop.example/tf/api/v1/trackings/ecms/AB%2F12.3?lang=zh-Hans"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn embedded_instances_are_independent_and_unmountable() {
+    let a = container();
+    let b = container();
+    for (el, number) in [(&a, "AAAA1111"), (&b, "BBBB2222")] {
+        el.set_attribute("data-proxy", DEAD_PROXY).unwrap();
+        el.set_attribute("data-tracking-number", number).unwrap();
+    }
+    let before = embed::instance_count();
+    embed::mount(a.clone().into(), &JsValue::UNDEFINED).unwrap();
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"theme".into(), &"dark".into()).unwrap();
+    embed::mount(b.clone().into(), &opts).unwrap();
+    assert_eq!(embed::instance_count(), before + 2);
+    assert_eq!(b.get_attribute("data-theme").as_deref(), Some("dark"));
+
+    let root_a = a.shadow_root().expect("open shadow root");
+    let root_b = b.shadow_root().expect("open shadow root");
+    let input_a: HtmlInputElement = wait_for(&root_a, "input").await.unchecked_into();
+    let input_b: HtmlInputElement = wait_for(&root_b, "input").await.unchecked_into();
+    assert_eq!(input_a.value(), "AAAA1111");
+    assert_eq!(input_b.value(), "BBBB2222");
+    // Styles live inside each shadow root, none in the host document.
+    assert!(root_a.query_selector("style").unwrap().is_some());
+    assert!(
+        a.query_selector("*").unwrap().is_none(),
+        "nothing in the light DOM"
+    );
+
+    embed::unmount(&a);
+    assert_eq!(embed::instance_count(), before + 1);
+    assert_eq!(root_a.child_element_count(), 0);
+    assert!(
+        root_b.query_selector("input").unwrap().is_some(),
+        "b is untouched"
+    );
+    // Remounting reuses the existing shadow root (attachShadow may only run once).
+    embed::mount(a.clone().into(), &JsValue::UNDEFINED).unwrap();
+    wait_for(&root_a, "input").await;
+    embed::unmount(&a);
+    embed::unmount(&b);
+    assert_eq!(embed::instance_count(), before);
+}
