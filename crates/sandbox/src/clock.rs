@@ -4,6 +4,14 @@ use jiff::tz::{Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 use std::time::Duration;
 
+/// The furthest the clock can be advanced in all: a century is more than any journey
+/// needs, and keeps every date the sandbox computes far from the end of representable time.
+const MAX_ADVANCE: SignedDuration = SignedDuration::from_hours(24 * 366 * 100);
+
+/// The latest start accepted (a start beyond is clamped): far enough from year 9999 for
+/// the maximal advance plus any journey.
+const LATEST_START_SECOND: i64 = 221_845_392_000; // 9000-01-01T00:00:00Z
+
 /// Simulated time: a start instant plus whatever tests or the demo advanced it by. It does
 /// not follow real time, so progress is reproducible.
 #[derive(Debug, Clone, Copy)]
@@ -16,7 +24,8 @@ impl Clock {
     pub fn new(start: Option<Timestamp>) -> Self {
         // Whole seconds keep every rendered date stable.
         let start = start.unwrap_or_else(Timestamp::now);
-        let start = Timestamp::from_second(start.as_second()).expect("in range");
+        let second = start.as_second().clamp(0, LATEST_START_SECOND);
+        let start = Timestamp::from_second(second).expect("clamped into range");
         Self {
             start,
             advanced: SignedDuration::ZERO,
@@ -33,7 +42,7 @@ impl Clock {
 
     pub fn advance(&mut self, by: Duration) {
         let by = SignedDuration::try_from(by).unwrap_or(SignedDuration::MAX);
-        self.advanced = self.advanced.saturating_add(by);
+        self.advanced = self.advanced.saturating_add(by).min(MAX_ADVANCE);
     }
 }
 
@@ -104,6 +113,23 @@ mod tests {
             assert!(parse_datetime(s).is_some(), "{s}");
         }
         assert!(parse_datetime("yesterday").is_none());
+    }
+
+    #[test]
+    fn advancing_past_the_end_of_time_saturates_instead_of_panicking() {
+        let mut c = Clock::new(Some("9999-12-30T00:00:00Z".parse().unwrap()));
+        c.advance(Duration::MAX);
+        c.advance(Duration::MAX);
+        let now = c.now();
+        assert!(now > c.start());
+        assert!(
+            utc_datetime(plus_hours(now, 24.0 * 400.0)).starts_with("91"),
+            "{now}"
+        );
+        assert_eq!(
+            utc_datetime(Timestamp::from_second(LATEST_START_SECOND).unwrap()),
+            "9000-01-01T00:00:00+00:00"
+        );
     }
 
     #[test]

@@ -290,6 +290,31 @@ async fn get_json(url: &str) -> Value {
     http().get(url).send().await.unwrap().json().await.unwrap()
 }
 
+/// Regression: an absurd advance overflowed the simulated clock, and from then on every
+/// request that read the time panicked.
+#[tokio::test]
+async fn huge_clock_advance_no_longer_overflows_and_panics_every_request() {
+    let (sb, c) = start().await;
+    let huge = http()
+        .post(format!("{}/sandbox/clock/advance", sb.base_url()))
+        .json(&json!({"days": u64::MAX}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 200);
+    assert!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .is_ok()
+    );
+    sb.advance_clock(Duration::MAX);
+    assert!(
+        c.list_trackings(&ListTrackingsQuery::default())
+            .await
+            .is_ok()
+    );
+}
+
 #[tokio::test]
 async fn admin_endpoints_drive_clock_faults_and_reset() {
     let (sb, c) = start().await;
