@@ -50,14 +50,17 @@ fn validate(r: &EddRequest) -> Result<DateTime, String> {
     {
         return Err("weight requires unit and value.".into());
     }
-    if let Some(pt) = r.pickup_time.as_deref() {
-        return DateTime::strptime(FORMAT, pt)
-            .map_err(|_| "pickup_time must be YYYY-MM-DD HH:mm:ss.".to_owned());
-    }
-    let Some(ep) = &r.estimated_pickup else {
-        return Err("pickup_time or estimated_pickup is required.".into());
+    let pickup = match (r.pickup_time.as_deref(), &r.estimated_pickup) {
+        (Some(pt), _) => DateTime::strptime(FORMAT, pt)
+            .map_err(|_| "pickup_time must be YYYY-MM-DD HH:mm:ss.".to_owned())?,
+        (None, Some(ep)) => pickup_from(ep)?,
+        (None, None) => return Err("pickup_time or estimated_pickup is required.".into()),
     };
-    pickup_from(ep)
+    // Day stepping saturates at the end of the calendar; keep far from it.
+    if !(1970..=2999).contains(&pickup.year()) {
+        return Err("pickup_time is out of range.".into());
+    }
+    Ok(pickup)
 }
 
 fn address(name: &str, a: Option<&EddAddress>) -> Result<(), String> {
@@ -110,6 +113,9 @@ fn pickup_from(ep: &EstimatedPickup) -> Result<DateTime, String> {
         }
         None => 0,
     };
+    if !(1970..=2999).contains(&order.year()) {
+        return Err("estimated_pickup.order_time is out of range.".into());
+    }
     let works = |d: Date| days.contains(&(d.weekday().to_monday_one_offset() as u8));
     let mut day = order.date();
     if order.time() > cutoff || !works(day) {
@@ -308,6 +314,29 @@ mod tests {
             assert!(e.message.contains(needle), "{} lacks {needle}", e.message);
         }
         assert!(predict_all(&[], 0).is_err());
+        // Regression: at the end of the calendar day stepping saturated and never found a
+        // working day, so the request hung its worker thread.
+        let mut end = req();
+        end.pickup_time = None;
+        end.estimated_pickup = Some(EstimatedPickup {
+            order_time: Some("9999-12-31 10:00:00".into()),
+            business_days: Some(vec![6]),
+            ..Default::default()
+        });
+        assert!(
+            predict_all(&[end], 0)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
+        let mut far = req();
+        far.pickup_time = Some("9999-12-31 10:00:00".into());
+        assert!(
+            predict_all(&[far], 0)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
         assert!(predict_all(&vec![req(); 6], 0).is_err());
         assert_eq!(predict_all(&vec![req(); 5], 0).unwrap().len(), 5);
     }
