@@ -286,6 +286,33 @@ mod tests {
         );
     }
 
+    /// Regression: at the end of the calendar, day stepping saturated and never reached a
+    /// working day, so the request spun its worker thread forever.
+    #[test]
+    fn end_of_calendar_dates_are_rejected_instead_of_hanging() {
+        let mut end = req();
+        end.pickup_time = None;
+        end.estimated_pickup = Some(EstimatedPickup {
+            order_time: Some("9999-12-31 10:00:00".into()),
+            business_days: Some(vec![6]),
+            ..Default::default()
+        });
+        assert!(
+            predict_all(&[end], 0)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
+        let mut far = req();
+        far.pickup_time = Some("9999-12-31 10:00:00".into());
+        assert!(
+            predict_all(&[far], 0)
+                .unwrap_err()
+                .message
+                .contains("out of range")
+        );
+    }
+
     #[test]
     fn validation_follows_the_reference() {
         type Mutation = Box<dyn Fn(&mut EddRequest)>;
@@ -314,29 +341,6 @@ mod tests {
             assert!(e.message.contains(needle), "{} lacks {needle}", e.message);
         }
         assert!(predict_all(&[], 0).is_err());
-        // Regression: at the end of the calendar day stepping saturated and never found a
-        // working day, so the request hung its worker thread.
-        let mut end = req();
-        end.pickup_time = None;
-        end.estimated_pickup = Some(EstimatedPickup {
-            order_time: Some("9999-12-31 10:00:00".into()),
-            business_days: Some(vec![6]),
-            ..Default::default()
-        });
-        assert!(
-            predict_all(&[end], 0)
-                .unwrap_err()
-                .message
-                .contains("out of range")
-        );
-        let mut far = req();
-        far.pickup_time = Some("9999-12-31 10:00:00".into());
-        assert!(
-            predict_all(&[far], 0)
-                .unwrap_err()
-                .message
-                .contains("out of range")
-        );
         assert!(predict_all(&vec![req(); 6], 0).is_err());
         assert_eq!(predict_all(&vec![req(); 5], 0).unwrap().len(), 5);
     }
