@@ -28,12 +28,17 @@ if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import tracking' 2>/dev
 fi
 
 key="sdk-e2e-$$"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+# The Python script listens here for the sandbox's webhooks and checks their signatures.
+export SANDBOX_HOOK_PORT="$(free_port)" SANDBOX_HOOK_SECRET="whsec-$$"
 export SANDBOX_URL="http://127.0.0.1:$port" SANDBOX_KEY="$key"
 # Loopback only: never through a proxy the environment may name.
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
 log="$(mktemp)"
-"$SANDBOX_BIN" --addr "127.0.0.1:$port" --api-key "$key" --rate-limit 1000 >"$log" 2>&1 &
+"$SANDBOX_BIN" --addr "127.0.0.1:$port" --api-key "$key" --rate-limit 1000 \
+  --webhook-url "http://127.0.0.1:$SANDBOX_HOOK_PORT/hook" --webhook-secret "$SANDBOX_HOOK_SECRET" \
+  --webhook-retry-base-secs 1 >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do

@@ -5,8 +5,15 @@ answer with pydantic, so any field or enum value it does not accept fails here. 
 non-zero on the first failed expectation. Started by run.sh with SANDBOX_URL and
 SANDBOX_KEY."""
 
+import base64
+import hashlib
+import hmac
+import http.server
+import json
 import os
 import sys
+import threading
+import time
 import urllib.request
 
 import tracking
@@ -14,6 +21,26 @@ from tracking import exceptions
 
 URL = os.environ["SANDBOX_URL"]
 KEY = os.environ["SANDBOX_KEY"]
+
+HOOK_PORT = int(os.environ.get("SANDBOX_HOOK_PORT", "0"))
+HOOK_SECRET = os.environ.get("SANDBOX_HOOK_SECRET", "")
+hooks = []
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"]))
+        hooks.append((dict(self.headers), body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+if HOOK_PORT:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", HOOK_PORT), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
 client = tracking.Client(tracking.Configuration(domain=URL, api_key=KEY, max_retry=0, timeout=5000))
 steps = 0
@@ -147,6 +174,22 @@ for _ in range(8):
     seen.update(t.subtag for t in page.data.trackings)
 if len({s.split("_")[0] for s in seen}) < 5:
     sys.exit(f"python-sdk: too few distinct tags along the journeys: {sorted(seen)}")
+
+if HOOK_PORT:
+    step("webhooks: signed, versioned, and the SDK's Tracking model accepts msg")
+    deadline = time.time() + 10
+    while len(hooks) < 5 and time.time() < deadline:
+        time.sleep(0.1)
+    if len(hooks) < 5:
+        sys.exit(f"python-sdk: only {len(hooks)} webhooks arrived")
+    for headers, body in hooks:
+        h = {k.lower(): v for k, v in headers.items()}
+        want = base64.b64encode(hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        expect(want, h.get("aftership-hmac-sha256"), "webhook signature")
+        expect("2026-07", h.get("as-webhook-version"), "webhook version")
+        event = json.loads(body)
+        expect("tracking_update", event["event"], "event")
+        tracking.Tracking.model_validate(event["msg"])
 
 step("wrong key (401)")
 wrong = tracking.Client(tracking.Configuration(domain=URL, api_key="not-the-key", max_retry=0))
