@@ -56,7 +56,7 @@ impl CorsPolicy {
         if host.is_some_and(|h| h.eq_ignore_ascii_case(rest)) {
             return true;
         }
-        if self.allowed.iter().any(|a| *a == origin) {
+        if self.allowed.contains(&origin) {
             return true;
         }
         if self.allow_localhost {

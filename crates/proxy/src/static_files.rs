@@ -271,7 +271,7 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
             .split(|c: char| c.is_ascii_whitespace())
             .any(|a| a.starts_with("src="));
         if !has_src {
-            let digest = Sha256::digest(html[body_start..body_end].as_bytes());
+            let digest = Sha256::digest(&html.as_bytes()[body_start..body_end]);
             out.push(format!(
                 "sha256-{}",
                 base64::engine::general_purpose::STANDARD.encode(digest)

@@ -198,12 +198,21 @@ struct Scrubber {
 impl Scrubber {
     fn of(t: &Tracking) -> Self {
         let mut raw: Vec<&str> = Vec::new();
+        let names = t
+            .customers
+            .iter()
+            .flatten()
+            .filter_map(|c| c.name.as_deref())
+            .chain(t.signed_by.as_deref());
+        for name in names {
+            // The whole name and each part of it ("Signed: SCHMIDT").
+            raw.push(name);
+            raw.extend(name.split_whitespace());
+        }
         for c in t.customers.iter().flatten() {
-            raw.extend(c.name.as_deref());
             raw.extend(c.email.as_deref());
             raw.extend(c.phone_number.as_deref());
         }
-        raw.extend(t.signed_by.as_deref());
         raw.extend(t.destination_raw_location.as_deref());
         raw.extend(t.origin_raw_location.as_deref());
         raw.extend(t.destination_postal_code.as_deref());
@@ -236,21 +245,34 @@ impl Scrubber {
     }
 }
 
-/// Replaces every case-insensitive occurrence of the lower-case `needle` in `hay`.
+/// Replaces every case-insensitive occurrence of the lower-case `needle` in `hay` that
+/// stands as a whole word (so the name "Anna" does not eat into "Annahme").
 fn replace_ignore_case(hay: &str, needle: &str) -> String {
     let lower = hay.to_lowercase();
     // Lower-casing can change byte lengths outside ASCII; only then fall back to an exact
     // match, which is still correct for the common ASCII values.
-    if lower.len() != hay.len() {
-        return hay.replace(needle, REDACTED);
-    }
+    let (text, pat) = if lower.len() == hay.len() {
+        (lower.as_str(), needle)
+    } else {
+        (hay, needle)
+    };
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     let mut out = String::with_capacity(hay.len());
     let mut at = 0;
-    while let Some(pos) = lower[at..].find(needle) {
-        let start = at + pos;
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(pat) {
+        let start = from + pos;
+        let end = start + pat.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        if is_word(before) || is_word(after) {
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
         out.push_str(&hay[at..start]);
         out.push_str(REDACTED);
-        at = start + needle.len();
+        at = end;
+        from = end;
     }
     out.push_str(&hay[at..]);
     out
@@ -481,6 +503,26 @@ mod tests {
                 .unwrap()
                 .previous
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn personal_values_are_blanked_as_whole_words_only() {
+        assert_eq!(
+            replace_ignore_case("Signed: SCHMIDT.", "schmidt"),
+            "Signed: [redacted]."
+        );
+        assert_eq!(
+            replace_ignore_case("Annahme durch Anna", "anna"),
+            "Annahme durch [redacted]"
+        );
+        assert_eq!(
+            replace_ignore_case("anna anna", "anna"),
+            "[redacted] [redacted]"
+        );
+        assert_eq!(
+            replace_ignore_case("Zustellung an ÄNNA", "änna"),
+            "Zustellung an [redacted]"
         );
     }
 
