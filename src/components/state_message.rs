@@ -37,7 +37,7 @@ pub fn StateMessage(
         Failure::Invalid => ("invalid", "!", texts.get(Key::InvalidBody).to_owned()),
         Failure::RateLimited(secs) => (
             "ratelimited",
-            "⏱",
+            "‖",
             texts.fill(Key::RateLimitedBody, &[("s", &secs.to_string())]),
         ),
         Failure::Unavailable => (

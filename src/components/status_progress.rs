@@ -53,7 +53,7 @@ pub fn StatusProgress(
         .position(|s| matches!(s, StepState::Current | StepState::Blocked))
         .unwrap_or_default();
     let summary = format!(
-        "{} {}.",
+        "{}. {}.",
         texts.fill(Key::StatusIs, &[("status", texts.tag(tag))]),
         texts.fill(Key::StepOf, &[("n", &(at + 1).to_string()), ("total", "4")])
     );

@@ -17,7 +17,7 @@ pub fn icon_and_note(tag: Tag) -> (&'static str, Option<Key>) {
         Tag::Delivered => ("✓", None),
         Tag::AvailableForPickup => ("⌂", Some(Key::NoteAvailableForPickup)),
         Tag::Exception => ("!", Some(Key::NoteException)),
-        Tag::Expired => ("⌛", Some(Key::NoteExpired)),
+        Tag::Expired => ("×", Some(Key::NoteExpired)),
         Tag::Unknown => ("?", None),
     }
 }

@@ -1,0 +1,335 @@
+// The widget end to end: browser -> widget (wasm, in a shadow root) -> proxy -> embedded
+// sandbox. One demo tracking per tag, the error states, the deep link, a keyboard-only
+// lookup, live-region announcements, Arabic right-to-left; then embedding: the stable
+// /trackfront.js loader, independent instances, hostile host CSS, the JS API, and axe-core
+// on every demo page in light and dark. Screenshots go to target/e2e/widget-*.png.
+//
+// Playwright's CSS and role locators pierce open shadow roots, so `page.locator('h2')`
+// finds the widget's status heading.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+
+/** The widget's English names of the tags (src/i18n.rs). */
+const TAG_NAMES = {
+  Pending: 'Pending',
+  InfoReceived: 'Info Received',
+  InTransit: 'In Transit',
+  OutForDelivery: 'Out for Delivery',
+  AttemptFail: 'Failed Attempt',
+  Delivered: 'Delivered',
+  AvailableForPickup: 'Available for Pickup',
+  Exception: 'Exception',
+  Expired: 'Expired',
+};
+const SPECIAL = new Set(['Pending', 'AttemptFail', 'AvailableForPickup', 'Exception', 'Expired']);
+const SCHEMES = ['light', 'dark'];
+const WAIT = { timeout: 20_000 };
+
+/** A same-origin host page served by intercepting `path` (nothing is added to dist/). */
+async function hostPage(page, baseUrl, path, body, { lang = 'en', css = '' } = {}) {
+  const url = `${baseUrl}${path}`;
+  await page.route(url, (route) =>
+    route.fulfill({
+      contentType: 'text/html; charset=utf-8',
+      body: `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>host</title>
+<link rel="icon" href="data:,"><style>${css}</style><script src="/trackfront.js" defer></script></head>
+<body><main><h1>Host</h1>${body}</main></body></html>`,
+    }),
+  );
+  await page.goto(url);
+}
+
+/** Waits until every `[data-trackfront]` host shows a status card. */
+async function waitForResults(page, n) {
+  await page.waitForFunction((count) => {
+    const hosts = [...document.querySelectorAll('[data-trackfront]')];
+    return hosts.length === count && hosts.every((h) => h.shadowRoot?.querySelector('.sum h2'));
+  }, n, WAIT);
+}
+
+/** Fails on uncaught exceptions (a wasm panic shows up as `unreachable`). */
+function assertClean(page) {
+  assert.deepEqual(page.errors.filter((e) => e.startsWith('pageerror')), [], 'no uncaught errors');
+}
+
+let proxy;
+let browser;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+});
+
+describe('widget: tracking states', { timeout: 300_000 }, () => {
+  for (const [tag, name] of Object.entries(TAG_NAMES)) {
+    test(`deep link to the ${tag} demo shows its status, progress and timeline`, async () => {
+      for (const colorScheme of SCHEMES) {
+        const page = await newPage(browser, { colorScheme });
+        await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO[tag]}&slug=${DEMO.slug}`);
+        const heading = page.locator('.sum h2');
+        await heading.waitFor(WAIT);
+        assert.equal(await heading.textContent(), name);
+        assert.equal(await page.locator('[aria-current="step"]').count(), 1, 'exactly one current step');
+        assert.match(await page.locator('.steps').evaluate((ol) => ol.tagName), /^OL$/);
+        assert.match(await page.locator('p.vh').first().textContent(), new RegExp(`^Status: ${name}\\.`));
+        if (SPECIAL.has(tag)) {
+          // A distinct state carried by shape, icon and words, not colour alone.
+          assert.equal(await page.locator('.sum.special').count(), 1);
+          assert.ok((await page.locator('.sum p').count()) >= 2, 'a note explains the state');
+        }
+        if (tag === 'Exception' || tag === 'Delivered') {
+          assert.equal(await page.locator('.edd').count(), 0, 'no delivery estimate');
+        }
+        assert.equal(await page.title(), `${name} · ${DEMO[tag]} – Track your parcel`);
+        await screenshot(page, `widget-${tag}-${colorScheme}`);
+        assertClean(page);
+        await page.context().close();
+      }
+    });
+  }
+
+  test('the timeline is grouped by day with machine-readable times and expands past five', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.locator('.ev').first().waitFor(WAIT);
+    const times = await page.locator('.ev time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+    assert.ok(times.length > 0 && times.every((t) => /^\d{4}-\d\d-\d\dT/.test(t)), times.join());
+    assert.ok((await page.locator('h4 time').count()) >= 1, 'day headings');
+    const shown = await page.locator('.ev').count();
+    assert.ok(shown <= 5, `at most five entries before "Show all" (${shown})`);
+    const more = page.locator('button.more');
+    if (await more.count()) {
+      assert.match(await more.textContent(), /^Show all \d+ updates$/);
+      await more.click();
+      assert.equal(await more.getAttribute('aria-expanded'), 'true');
+      assert.ok((await page.locator('.ev').count()) > shown);
+    }
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test('an unknown number explains that new numbers take a while', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/?tracking_number=NOSUCH0000&slug=${DEMO.slug}`);
+    await page.locator('.m-notfound').waitFor(WAIT);
+    assert.match(await page.locator('.m-notfound').textContent(), /few hours/);
+    await screenshot(page, 'widget-not-found-light');
+    await page.context().close();
+  });
+
+  for (const [status, state, retryAfter] of [
+    [429, 'ratelimited', '17'],
+    [503, 'unavailable', '5'],
+  ]) {
+    test(`HTTP ${status} shows the ${state} state`, async () => {
+      for (const colorScheme of SCHEMES) {
+        const page = await newPage(browser, { colorScheme });
+        let calls = 0;
+        await page.route('**/api/v1/trackings/**', (route) => {
+          calls++;
+          return route.fulfill({
+            status,
+            contentType: 'application/json',
+            headers: { 'retry-after': retryAfter },
+            body: JSON.stringify({ code: state === 'ratelimited' ? 'rate_limited' : 'upstream_unavailable', message: 'x', retry_after: Number(retryAfter) }),
+          });
+        });
+        await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+        const card = page.locator(`.m-${state}`);
+        await card.waitFor(WAIT);
+        if (state === 'ratelimited') {
+          assert.match(await card.textContent(), /17 seconds/);
+        } else {
+          await page.getByRole('button', { name: 'Try again' }).click();
+          await card.waitFor(WAIT);
+          assert.equal(calls, 2, 'retry looked up again');
+        }
+        await screenshot(page, `widget-${state}-${colorScheme}`);
+        assertClean(page);
+        await page.context().close();
+      }
+    });
+  }
+
+  test('loading shows a skeleton with aria-busy', async () => {
+    const page = await newPage(browser);
+    let release;
+    const held = new Promise((r) => (release = r));
+    await page.route('**/api/v1/trackings/**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.locator('.sk').waitFor(WAIT);
+    assert.equal(await page.locator('.out').getAttribute('aria-busy'), 'true');
+    await screenshot(page, 'widget-loading-light');
+    release();
+    await page.locator('.sum').waitFor(WAIT);
+    assert.equal(await page.locator('.out').getAttribute('aria-busy'), null);
+    await page.context().close();
+  });
+
+  test('keyboard only: tab to the field, type, press Enter; the live region announces the result', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/`);
+    const status = page.getByRole('status');
+    await status.waitFor({ state: 'attached', ...WAIT });
+    assert.equal((await status.textContent()).trim(), '', 'the live region exists, silent, from mount');
+    // Header link, then the tracking-number field.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const host = document.activeElement;
+      return host?.shadowRoot?.activeElement?.id ?? host?.id;
+    });
+    assert.equal(focused, 'tf-n', 'the tracking-number field takes focus');
+    await page.keyboard.type(` ${DEMO.Delivered.toLowerCase()} `);
+    await page.keyboard.press('Enter');
+    await page.locator('.sum').waitFor(WAIT);
+    await page.waitForFunction(() => {
+      const host = document.querySelector('[data-trackfront]');
+      return /Delivered/.test(host.shadowRoot.querySelector('[role=status]').textContent);
+    });
+    assert.equal(await status.textContent(), `${DEMO.Delivered}: Delivered`);
+    // The URL now names the lookup, so it can be shared.
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('tracking_number'), DEMO.Delivered);
+    assert.equal(url.searchParams.get('slug'), DEMO.slug);
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test('invalid input is explained inline and never sent', async () => {
+    const page = await newPage(browser);
+    let calls = 0;
+    await page.route('**/api/v1/trackings/**', (route) => {
+      calls++;
+      return route.continue();
+    });
+    await page.goto(`${proxy.baseUrl}/`);
+    const input = page.getByRole('textbox', { name: 'Tracking number' });
+    await input.fill('AB#1');
+    await page.getByRole('button', { name: 'Track' }).click();
+    await page.locator('#tf-e').waitFor(WAIT);
+    assert.equal(await input.getAttribute('aria-invalid'), 'true');
+    assert.equal(calls, 0);
+    await screenshot(page, 'widget-invalid-light');
+    await page.context().close();
+  });
+
+  test('Arabic is laid out right to left with translated strings and checkpoints', async () => {
+    const page = await newPage(browser);
+    const langs = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/')) langs.push(u.searchParams.get('lang'));
+    });
+    await hostPage(page, proxy.baseUrl, '/e2e-arabic.html',
+      `<div data-trackfront="lookup" data-tracking-number="${DEMO.Exception}"></div>`, { lang: 'ar' });
+    await page.locator('.sum h2').waitFor(WAIT);
+    assert.equal(await page.locator('.tf').getAttribute('dir'), 'rtl');
+    assert.equal(await page.locator('.tf').getAttribute('lang'), 'ar');
+    assert.equal(await page.locator('.sum h2').textContent(), 'مشكلة');
+    assert.ok(langs.length >= 1 && langs.every((l) => l === 'ar'), `checkpoints are requested in Arabic: ${langs}`);
+    await screenshot(page, 'widget-arabic-light');
+    assertClean(page);
+    await page.context().close();
+  });
+});
+
+describe('widget: embedding', { timeout: 300_000 }, () => {
+  test('the loader is stable and names existing hashed assets', async () => {
+    const res = await fetch(`${proxy.baseUrl}/trackfront.js`);
+    assert.equal(res.status, 200);
+    const js = await res.text();
+    const assets = [...js.matchAll(/"(trackfront-[0-9a-f]+(?:_bg\.wasm|\.js))"/g)].map((m) => m[1]);
+    assert.equal(assets.length, 2, js);
+    for (const a of assets) assert.equal((await fetch(`${proxy.baseUrl}/${a}`)).status, 200, a);
+  });
+
+  test('two instances on one page are independent', async () => {
+    const page = await newPage(browser);
+    await hostPage(page, proxy.baseUrl, '/e2e-two.html', `
+      <div id="a" data-trackfront="lookup" data-tracking-number="${DEMO.Delivered}"></div>
+      <div id="b" data-trackfront="lookup" data-lang="de" data-theme="dark" data-tracking-number="${DEMO.Exception}"></div>`);
+    await waitForResults(page, 2);
+    assert.equal(await page.locator('#a .sum h2').textContent(), 'Delivered');
+    assert.equal(await page.locator('#b .sum h2').textContent(), 'Problem');
+    // A lookup in one leaves the other alone.
+    await page.locator('#a input').fill(DEMO.Pending);
+    await page.locator('#a button[type=submit]').click();
+    await page.locator('#a .s-pending').waitFor(WAIT);
+    assert.equal(await page.locator('#b .sum h2').textContent(), 'Problem');
+    assert.equal(await page.locator('[role=status]').count(), 2, 'one live region each');
+    await screenshot(page, 'widget-two-instances');
+    await page.context().close();
+  });
+
+  test('hostile host CSS does not leak in, and ours does not leak out', async () => {
+    const page = await newPage(browser);
+    await hostPage(page, proxy.baseUrl, '/e2e-hostile.html',
+      `<p id="host-text">Host paragraph</p><button id="host-button">Host button</button>
+       <div data-trackfront="lookup" data-tracking-number="${DEMO.InTransit}"></div>`,
+      { css: '* { all: unset !important } button { background: red !important }' });
+    await waitForResults(page, 1);
+    const submit = page.locator('[data-trackfront] button[type=submit]');
+    const style = await submit.evaluate((b) => {
+      const s = getComputedStyle(b);
+      return { bg: s.backgroundColor, minHeight: parseFloat(s.minHeight), display: s.display };
+    });
+    assert.notEqual(style.bg, 'rgb(255, 0, 0)', 'host rules do not reach the shadow tree');
+    assert.ok(style.minHeight >= 24, 'the submit target keeps its size');
+    const box = await submit.boundingBox();
+    assert.ok(box.width >= 24 && box.height >= 24, JSON.stringify(box));
+    const host = await page.locator('[data-trackfront]').evaluate((h) => getComputedStyle(h).display);
+    assert.equal(host, 'block', ':host display survives all: unset !important');
+    // Our classes (.card, .vh …) must not style the host page.
+    const hostButton = await page.locator('#host-button').evaluate((b) => getComputedStyle(b).minHeight);
+    assert.notEqual(hostButton, '44px');
+    await screenshot(page, 'widget-hostile-css');
+    await page.context().close();
+  });
+
+  test('trackfront.mount and unmount serve single-page shops', async () => {
+    const page = await newPage(browser);
+    await hostPage(page, proxy.baseUrl, '/e2e-spa.html', '<div id="spa"></div>');
+    await page.evaluate(() => window.trackfront.ready);
+    await page.evaluate((n) => {
+      window.trackfront.mount(document.getElementById('spa'), { trackingNumber: n, theme: 'dark', lang: 'fr' });
+    }, DEMO.OutForDelivery);
+    await page.locator('#spa .sum h2').waitFor(WAIT);
+    assert.equal(await page.locator('#spa .sum h2').textContent(), 'En cours de livraison');
+    assert.equal(await page.locator('#spa').getAttribute('data-theme'), 'dark');
+    const mode = await page.locator('#spa').evaluate((el) => el.shadowRoot.mode);
+    assert.equal(mode, 'open');
+    await page.evaluate(() => window.trackfront.unmount(document.getElementById('spa')));
+    assert.equal(await page.locator('#spa').evaluate((el) => el.shadowRoot.childElementCount), 0);
+    await page.context().close();
+  });
+
+  for (const colorScheme of ['light', 'dark']) {
+    for (const [name, path, ready] of [
+      ['track', '/', '[data-trackfront] input'],
+      ['track-result', `/?tracking_number=${DEMO.Exception}&slug=${DEMO.slug}`, '[data-trackfront] .sum'],
+      ['order', '/order.html', '[data-trackfront] .sum'],
+      ['product', '/product.html', 'h1'],
+    ]) {
+      test(`axe finds no violations on the ${name} page (${colorScheme})`, async () => {
+        const page = await newPage(browser, { colorScheme });
+        await page.goto(`${proxy.baseUrl}${path}`);
+        await page.locator(ready).first().waitFor(WAIT);
+        const violations = await axe(page);
+        await screenshot(page, `widget-page-${name}-${colorScheme}`);
+        assert.equal(violations.length, 0, `axe violations:\n${formatViolations(violations)}`);
+        await page.context().close();
+      });
+    }
+  }
+});
