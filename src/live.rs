@@ -1,0 +1,337 @@
+//! Live updates while a tracking is shown: the browser's `EventSource` on the proxy's
+//! `/events` stream (server-sent events carrying the same view as the lookup), so a new
+//! checkpoint appears in place without a reload.
+//!
+//! * [`follow`] watches the tracker: when a tracking is shown it subscribes (one stream per
+//!   instance), when another tracking or an error is shown it switches or closes, and the
+//!   stream is closed when the instance unmounts.
+//! * A view with more checkpoints than the one shown marks them as new ([`Tracker::fresh`]):
+//!   the timeline highlights them subtly (no motion with `prefers-reduced-motion`) and the
+//!   live region announces the newest one.
+//! * The browser reconnects by itself after network drops (resuming with `Last-Event-ID`).
+//!   When the proxy refuses the stream (429/503, or no live route) the connection is
+//!   reopened with exponential back-off, and after [`POLL_AFTER_FAILURES`] failures in a
+//!   row the widget also polls the lookup slowly until the stream works again.
+//!
+//! `web_sys::EventSource` is used directly (no extra crate, no JSON parser: `JSON.parse`
+//! and [`crate::decode`]), to keep the wasm small.
+
+use crate::api;
+use crate::decode;
+use crate::tracker::{Phase, Tracker};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use trackfront_types::{CourierSlug, TrackingNumber, TrackingView};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{AbortController, EventSource, MessageEvent};
+
+/// The number of live-arrived checkpoints, in context for the timeline (read when it
+/// renders, which happens on every shown view).
+#[derive(Clone, Copy)]
+pub struct Fresh(pub RwSignal<usize>);
+
+/// Failures in a row before slow polling starts.
+pub const POLL_AFTER_FAILURES: u32 = 3;
+/// Interval of the fallback polling.
+pub const POLL_EVERY: Duration = Duration::from_secs(60);
+/// Longest back-off between reconnection attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The back-off before reconnection attempt `failures` (1-based): 1 s, 2 s, 4 s … capped.
+pub fn backoff(failures: u32) -> Duration {
+    let secs = 1u64 << failures.saturating_sub(1).min(6);
+    Duration::from_secs(secs).min(MAX_BACKOFF)
+}
+
+/// How many checkpoints of `new` are not in `old` (both newest first). The newest old
+/// checkpoint is looked up in the new list; if it is gone the counts are compared.
+pub fn new_checkpoints(old: &TrackingView, new: &TrackingView) -> usize {
+    match old.checkpoints.first() {
+        None => new.checkpoints.len(),
+        Some(top) => new
+            .checkpoints
+            .iter()
+            .position(|c| c == top)
+            .unwrap_or_else(|| new.checkpoints.len().saturating_sub(old.checkpoints.len())),
+    }
+}
+
+/// The `/events` URL of a tracking (the lookup URL with `/events` before the query).
+pub fn events_url(lookup_url: &str) -> String {
+    match lookup_url.split_once('?') {
+        Some((path, query)) => format!("{path}/events?{query}"),
+        None => format!("{lookup_url}/events"),
+    }
+}
+
+/// One open subscription and the callbacks it needs kept alive.
+struct Stream {
+    key: (CourierSlug, TrackingNumber),
+    source: Option<EventSource>,
+    failures: u32,
+    retry: Option<TimeoutHandle>,
+    poll: Option<IntervalHandle>,
+    _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
+    _on_open: Option<Closure<dyn FnMut()>>,
+    _on_error: Option<Closure<dyn FnMut()>>,
+}
+
+impl Stream {
+    fn close(&mut self) {
+        if let Some(s) = self.source.take() {
+            s.set_onmessage(None);
+            s.set_onopen(None);
+            s.set_onerror(None);
+            s.close();
+        }
+        if let Some(t) = self.retry.take() {
+            t.clear();
+        }
+    }
+
+    fn stop(&mut self) {
+        self.close();
+        if let Some(p) = self.poll.take() {
+            p.clear();
+        }
+    }
+}
+
+type Slot = StoredValue<Option<Stream>, LocalStorage>;
+
+/// Keeps `tracker`'s shown tracking live until the instance unmounts.
+pub fn follow(tracker: Tracker) {
+    if web_sys::window().is_none() {
+        return;
+    }
+    let slot: Slot = StoredValue::new_local(None);
+    on_cleanup(move || stop(slot));
+    Effect::new(move |_| {
+        let key = match tracker.phase() {
+            Phase::Loaded(v) => (v.slug.clone(), v.tracking_number.clone()),
+            // A new lookup is in flight: keep the old stream until its result is shown.
+            Phase::Loading => return,
+            Phase::Idle | Phase::Failed(..) => {
+                stop(slot);
+                return;
+            }
+        };
+        let same = slot
+            .try_with_value(|s| s.as_ref().is_some_and(|s| s.key == key))
+            .unwrap_or(false);
+        if !same {
+            stop(slot);
+            slot.set_value(Some(Stream {
+                key,
+                source: None,
+                failures: 0,
+                retry: None,
+                poll: None,
+                _on_message: None,
+                _on_open: None,
+                _on_error: None,
+            }));
+            open(tracker, slot);
+        }
+    });
+}
+
+fn stop(slot: Slot) {
+    if let Some(Some(mut s)) = slot.try_update_value(Option::take) {
+        s.stop();
+    }
+}
+
+fn lookup_url(tracker: Tracker, slot: Slot) -> Option<String> {
+    let (slug, number) = slot.try_with_value(|s| s.as_ref().map(|s| s.key.clone()))??;
+    Some(tracker.url_for(&slug, &number))
+}
+
+fn open(tracker: Tracker, slot: Slot) {
+    let Some(url) = lookup_url(tracker, slot) else {
+        return;
+    };
+    let Ok(source) = EventSource::new(&events_url(&url)) else {
+        failed(tracker, slot);
+        return;
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let Some(text) = ev.data().as_string() else {
+            return;
+        };
+        let Some(view) = js_sys::JSON::parse(&text)
+            .ok()
+            .and_then(|v| decode::tracking_view(&v))
+        else {
+            return;
+        };
+        apply(tracker, view);
+    });
+    let on_open = Closure::<dyn FnMut()>::new(move || {
+        slot.update_value(|s| {
+            if let Some(s) = s {
+                s.failures = 0;
+                if let Some(p) = s.poll.take() {
+                    p.clear();
+                }
+            }
+        });
+    });
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        // CONNECTING: the browser retries by itself. CLOSED: it gave up (the proxy refused
+        // the stream), so we retry with back-off.
+        let closed = slot
+            .try_with_value(|s| {
+                s.as_ref()
+                    .and_then(|s| s.source.as_ref())
+                    .is_some_and(|src| src.ready_state() == EventSource::CLOSED)
+            })
+            .unwrap_or(false);
+        if closed {
+            failed(tracker, slot);
+        }
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    slot.update_value(|s| {
+        if let Some(s) = s {
+            s.source = Some(source);
+            s._on_message = Some(on_message);
+            s._on_open = Some(on_open);
+            s._on_error = Some(on_error);
+        }
+    });
+}
+
+/// The stream could not be (re)opened: back off, and poll once it keeps failing.
+fn failed(tracker: Tracker, slot: Slot) {
+    let mut start_polling = false;
+    let mut failures = 0;
+    slot.update_value(|s| {
+        if let Some(s) = s {
+            s.close();
+            s.failures += 1;
+            failures = s.failures;
+            start_polling = s.failures >= POLL_AFTER_FAILURES && s.poll.is_none();
+        }
+    });
+    if failures == 0 {
+        return;
+    }
+    if start_polling {
+        let poll = set_interval_with_handle(move || poll_once(tracker, slot), POLL_EVERY).ok();
+        slot.update_value(|s| {
+            if let Some(s) = s {
+                s.poll = poll;
+            }
+        });
+    }
+    let retry = set_timeout_with_handle(move || open(tracker, slot), backoff(failures)).ok();
+    slot.update_value(|s| {
+        if let Some(s) = s {
+            s.retry = retry;
+        }
+    });
+}
+
+fn poll_once(tracker: Tracker, slot: Slot) {
+    let Some(url) = lookup_url(tracker, slot) else {
+        return;
+    };
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    spawn_local(async move {
+        if let Ok(view) = api::get_tracking(&url, &controller.signal()).await {
+            apply(tracker, view);
+        }
+    });
+}
+
+/// Shows `view` if it is still about the shown tracking and differs from it.
+fn apply(tracker: Tracker, view: TrackingView) {
+    let Phase::Loaded(shown) = tracker.phase_untracked() else {
+        return;
+    };
+    if shown.slug != view.slug || shown.tracking_number != view.tracking_number || *shown == view {
+        return;
+    }
+    let fresh = new_checkpoints(&shown, &view);
+    tracker.show_live(view, fresh);
+}
+
+/// Adds the newest live-arrived checkpoint to what the live region says.
+pub fn announce_new(said: &mut String, phase: &Phase, fresh: usize) {
+    let Phase::Loaded(v) = phase else { return };
+    let newest = v.checkpoints.first().and_then(|c| c.message.as_deref());
+    if let (true, Some(message)) = (fresh > 0, newest) {
+        said.push_str(". ");
+        said.push_str(message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackfront_types::{CheckpointView, Tag};
+
+    fn view(messages: &[&str]) -> TrackingView {
+        TrackingView {
+            tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+            slug: CourierSlug::ecms(),
+            courier_name: None,
+            tag: Tag::InTransit,
+            subtag: None,
+            subtag_message: None,
+            progress: None,
+            origin_country: None,
+            destination_country: None,
+            checkpoints: messages
+                .iter()
+                .map(|m| CheckpointView {
+                    time: None,
+                    message: Some((*m).to_owned()),
+                    tag: Tag::InTransit,
+                    subtag: None,
+                    subtag_message: None,
+                    city: None,
+                    state: None,
+                    country: None,
+                    country_name: None,
+                })
+                .collect(),
+            estimated_delivery: None,
+            updated_at: None,
+            stale: false,
+        }
+    }
+
+    #[test]
+    fn new_checkpoints_are_the_ones_above_the_old_newest() {
+        assert_eq!(
+            new_checkpoints(&view(&["b", "a"]), &view(&["d", "c", "b", "a"])),
+            2
+        );
+        assert_eq!(new_checkpoints(&view(&["b", "a"]), &view(&["b", "a"])), 0);
+        assert_eq!(new_checkpoints(&view(&[]), &view(&["a"])), 1);
+        assert_eq!(new_checkpoints(&view(&["x"]), &view(&["c", "b"])), 1);
+    }
+
+    #[test]
+    fn back_off_doubles_up_to_a_minute() {
+        let secs: Vec<u64> = (1..=9).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn events_url_goes_before_the_query() {
+        assert_eq!(
+            events_url("/api/v1/trackings/ecms/X1?lang=en"),
+            "/api/v1/trackings/ecms/X1/events?lang=en"
+        );
+        assert_eq!(events_url("/a/b"), "/a/b/events");
+    }
+}
