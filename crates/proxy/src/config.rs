@@ -106,6 +106,18 @@ pub struct Cli {
     /// Memory budget of the tracking cache, in MiB [default: 32].
     #[arg(long, env = "TRACKFRONT_CACHE_MB")]
     pub cache_mb: Option<u64>,
+    /// The merchant's delivery rules (TOML, see crates/edd/examples/merchant.toml) for
+    /// `POST /api/v1/edd` [default: that example configuration].
+    #[arg(long, env = "TRACKFRONT_EDD_CONFIG")]
+    pub edd_config: Option<PathBuf>,
+    /// Where delivery estimates come from: `auto` (AfterShip predict-batch with the
+    /// embedded sandbox, the rules with a real key), `aftership` (AfterShip, falling back to
+    /// the rules) or `rules` [default: auto].
+    #[arg(long, env = "TRACKFRONT_EDD_SOURCE")]
+    pub edd_source: Option<String>,
+    /// How long AfterShip may take to predict before the rules answer [default: 1500ms].
+    #[arg(long, env = "TRACKFRONT_EDD_TIMEOUT")]
+    pub edd_timeout: Option<String>,
 }
 
 /// The resolved, checked configuration.
@@ -135,6 +147,12 @@ pub struct Settings {
     pub upstream: UpstreamSettings,
     /// Cache freshness and size.
     pub cache: CacheSettings,
+    /// The merchant's delivery rules file (`None`: the example configuration).
+    pub edd_config: Option<PathBuf>,
+    /// Where delivery estimates come from.
+    pub edd_source: crate::edd::EddSourceMode,
+    /// AfterShip's deadline for a delivery prediction.
+    pub edd_timeout: Duration,
 }
 
 /// Upstream calls per second per AfterShip endpoint (reference §1.4/§1.6).
@@ -237,6 +255,9 @@ impl Default for Settings {
             budget: Budget::default(),
             upstream: UpstreamSettings::default(),
             cache: CacheSettings::default(),
+            edd_config: None,
+            edd_source: crate::edd::EddSourceMode::Auto,
+            edd_timeout: Duration::from_millis(1500),
         }
     }
 }
@@ -432,6 +453,18 @@ impl Settings {
                 None => dc.max_bytes,
             },
         };
+        let edd_source = match pick!(edd_source) {
+            Some(m) => m
+                .parse()
+                .map_err(|e| bad("edd_source", "TRACKFRONT_EDD_SOURCE", e))?,
+            None => d.edd_source,
+        };
+        let edd_timeout = dur(
+            pick!(edd_timeout),
+            d.edd_timeout,
+            "edd_timeout",
+            "TRACKFRONT_EDD_TIMEOUT",
+        )?;
         Ok(Self {
             addr,
             api_key,
@@ -445,6 +478,9 @@ impl Settings {
             budget,
             upstream,
             cache,
+            edd_config: pick!(edd_config),
+            edd_source,
+            edd_timeout,
         })
     }
 

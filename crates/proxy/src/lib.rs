@@ -21,6 +21,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod edd;
 pub mod error;
 pub mod events;
 pub mod lookup;

@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Last readiness result.
     pub ready: tokio::sync::Mutex<Option<(Instant, bool)>>,
+    /// Delivery estimates (`POST /api/v1/edd`).
+    pub edd: Arc<crate::edd::EddService>,
 }
 
 /// The full application router.
@@ -52,6 +54,10 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
         .route(
             "/api/v1/trackings/{slug}/{tracking_number}/last-checkpoint",
             get(tracking),
+        )
+        .route(
+            "/api/v1/edd",
+            axum::routing::post(edd).fallback(crate::edd::method_not_allowed),
         )
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
@@ -82,6 +88,14 @@ async fn tracking(State(s): State<Arc<AppState>>, uri: Uri) -> Result<Response, 
     let (kind, req) = parse_lookup(uri.path(), uri.query())?;
     let served = s.lookups.lookup(&req).await?;
     render(kind, &served)
+}
+
+async fn edd(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    crate::edd::handle(&s.edd, &headers, body).await
 }
 
 fn render(kind: LookupKind, served: &Served) -> Result<Response, ApiError> {
@@ -167,6 +181,7 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
         cache_entries: stats.entries,
         cache_bytes: stats.bytes,
     });
+    let text = text + &s.edd.metrics().render();
     let mut resp = Response::new(Body::from(text));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -209,12 +209,13 @@ fn pre_checks(
 }
 
 /// Answers a CORS preflight: 204 with the allowed method and headers for an allowed
-/// origin asking for GET/HEAD, 403 otherwise.
+/// origin asking for GET/HEAD (or POST, for `POST /api/v1/edd` with a JSON body), 403
+/// otherwise.
 fn preflight(headers: &HeaderMap, origin_ok: Option<bool>) -> Result<Response, ApiError> {
     let method_ok = headers
         .get(header::ACCESS_CONTROL_REQUEST_METHOD)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|m| matches!(m, "GET" | "HEAD"));
+        .is_some_and(|m| matches!(m, "GET" | "HEAD" | "POST"));
     let asked_headers = headers
         .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
         .and_then(|v| v.to_str().ok())
@@ -240,7 +241,7 @@ fn preflight(headers: &HeaderMap, origin_ok: Option<bool>) -> Result<Response, A
     let h = resp.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, HEAD"),
+        HeaderValue::from_static("GET, HEAD, POST"),
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

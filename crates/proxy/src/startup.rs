@@ -59,6 +59,11 @@ impl Application {
             }
         };
         let metrics = Arc::new(Metrics::default());
+        let edd = Arc::new(crate::edd::EddService::from_settings(
+            &settings,
+            &upstream_url,
+            key.clone(),
+        )?);
         let upstream = Upstream::new(
             &upstream_url,
             key,
@@ -93,6 +98,7 @@ impl Application {
             site,
             metrics: metrics.clone(),
             ready: tokio::sync::Mutex::new(None),
+            edd,
         });
         let guard = Arc::new(GuardState {
             cors: CorsPolicy::new(settings.allowed_origins.clone(), demo),

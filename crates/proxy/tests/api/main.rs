@@ -2,6 +2,7 @@
 //! AfterShip sandbox, driven with reqwest. One binary; `helpers` holds `spawn_app()`.
 
 mod abuse;
+mod edd;
 mod helpers;
 mod privacy;
 mod resilience;
