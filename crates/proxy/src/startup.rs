@@ -86,7 +86,8 @@ impl Application {
         ));
         let site = match &settings.dist {
             Some(dir) => {
-                let site = StaticSite::load(dir, &settings.allowed_origins)
+                let site = StaticSite::load(dir.clone(), settings.allowed_origins.clone())
+                    .await
                     .with_context(|| format!("reading TRACKFRONT_DIST {}", dir.display()))?;
                 tracing::info!(files = site.len(), dir = %dir.display(), "serving the widget");
                 Some(site)

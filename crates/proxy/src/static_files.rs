@@ -21,7 +21,8 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// Most files read from `dist/`.
 const MAX_FILES: usize = 2000;
@@ -39,15 +40,22 @@ pub struct Asset {
     cache_control: HeaderValue,
     etag: String,
     identity: Bytes,
+    compressible: bool,
+    /// Brotli and gzip forms, each only when smaller; set once in the background.
+    compressed: OnceLock<Compressed>,
+    csp: Option<HeaderValue>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Compressed {
     br: Option<Bytes>,
     gzip: Option<Bytes>,
-    csp: Option<HeaderValue>,
 }
 
 /// The site: URL path → asset.
 #[derive(Debug, Clone, Default)]
 pub struct StaticSite {
-    files: HashMap<String, Asset>,
+    files: HashMap<String, Arc<Asset>>,
 }
 
 /// Which encoding to send.
@@ -59,26 +67,35 @@ enum Encoding {
 }
 
 impl StaticSite {
-    /// Reads and compresses `dir`. `frame_ancestors` are the origins that may frame the
-    /// HTML pages (besides the site itself).
+    /// Reads `dir` (off the async runtime) and starts compressing its files in the
+    /// background, one blocking task per file, so start-up does not wait for brotli: until
+    /// a file's compressed forms are ready it is served as is.
+    /// `frame_ancestors` are the origins that may frame the HTML pages (besides the site
+    /// itself).
     ///
     /// # Errors
     /// When the directory cannot be read or exceeds the limits.
-    pub fn load(dir: &Path, frame_ancestors: &[String]) -> std::io::Result<Self> {
-        let mut files = HashMap::new();
-        let mut total = 0u64;
-        walk(dir, dir, 0, &mut |url, bytes| {
-            total += bytes.len() as u64;
-            if files.len() >= MAX_FILES || total > MAX_TOTAL {
-                return Err(std::io::Error::other(format!(
-                    "{} holds more than {MAX_FILES} files or {MAX_TOTAL} bytes",
-                    dir.display()
-                )));
-            }
-            files.insert(url.clone(), Asset::new(&url, bytes, frame_ancestors));
-            Ok(())
-        })?;
+    pub async fn load(dir: PathBuf, frame_ancestors: Vec<String>) -> std::io::Result<Self> {
+        let raw = tokio::task::spawn_blocking(move || read_dir_limited(&dir))
+            .await
+            .map_err(std::io::Error::other)??;
+        let files: HashMap<String, Arc<Asset>> = raw
+            .into_iter()
+            .map(|(url, bytes)| {
+                let asset = Arc::new(Asset::new(&url, bytes, &frame_ancestors));
+                (url, asset)
+            })
+            .collect();
+        for asset in files.values() {
+            let asset = Arc::clone(asset);
+            tokio::task::spawn_blocking(move || asset.compress());
+        }
         Ok(Self { files })
+    }
+
+    /// Whether every file's compressed forms are ready (tests wait for this).
+    pub fn compressed(&self) -> bool {
+        self.files.values().all(|a| a.compressed.get().is_some())
     }
 
     /// Number of files.
@@ -98,14 +115,31 @@ impl StaticSite {
             return Some(a);
         }
         if path.ends_with('/') {
-            return self.files.get(&format!("{path}index.html"));
+            return self.files.get(&format!("{path}index.html")).map(|a| &**a);
         }
         let last = path.rsplit('/').next().unwrap_or_default();
         if !last.contains('.') {
-            return self.files.get(&format!("{path}.html"));
+            return self.files.get(&format!("{path}.html")).map(|a| &**a);
         }
         None
     }
+}
+
+fn read_dir_limited(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    walk(dir, dir, 0, &mut |url, bytes| {
+        total += bytes.len() as u64;
+        if files.len() >= MAX_FILES || total > MAX_TOTAL {
+            return Err(std::io::Error::other(format!(
+                "{} holds more than {MAX_FILES} files or {MAX_TOTAL} bytes",
+                dir.display()
+            )));
+        }
+        files.push((url, bytes));
+        Ok(())
+    })?;
+    Ok(files)
 }
 
 fn walk(
@@ -148,19 +182,12 @@ impl Asset {
         let digest = Sha256::digest(&bytes);
         let etag = format!("\"{}", hex(&digest[..12]));
         let is_html = matches!(ext, "html" | "htm");
+        let bytes_len = bytes.len();
         let csp = is_html.then(|| {
             let html = String::from_utf8_lossy(&bytes);
             HeaderValue::from_str(&page_csp(&inline_script_hashes(&html), frame_ancestors))
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
         });
-        let (br, gzip) = if compressible && bytes.len() >= MIN_COMPRESS {
-            (
-                smaller(brotli(&bytes), bytes.len()),
-                smaller(gzip(&bytes), bytes.len()),
-            )
-        } else {
-            (None, None)
-        };
         let cache_control = if is_hashed(name) {
             "public, max-age=31536000, immutable"
         } else {
@@ -171,10 +198,24 @@ impl Asset {
             cache_control: HeaderValue::from_static(cache_control),
             etag,
             identity: Bytes::from(bytes),
-            br,
-            gzip,
+            compressible: compressible && bytes_len >= MIN_COMPRESS,
+            compressed: OnceLock::new(),
             csp,
         }
+    }
+
+    /// Computes the compressed forms (CPU-heavy: call from a blocking task).
+    pub fn compress(&self) {
+        let data = &self.identity;
+        let forms = if self.compressible {
+            Compressed {
+                br: smaller(brotli(data), data.len()),
+                gzip: smaller(gzip(data), data.len()),
+            }
+        } else {
+            Compressed::default()
+        };
+        let _ = self.compressed.set(forms);
     }
 
     /// Whether this is an HTML page (it carries a CSP).
@@ -189,16 +230,17 @@ impl Asset {
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
+        let forms = self.compressed.get().cloned().unwrap_or_default();
         let enc = match negotiate(accept) {
-            Encoding::Br if self.br.is_some() => Encoding::Br,
-            Encoding::Br | Encoding::Gzip if self.gzip.is_some() && accepts(accept, "gzip") => {
+            Encoding::Br if forms.br.is_some() => Encoding::Br,
+            Encoding::Br | Encoding::Gzip if forms.gzip.is_some() && accepts(accept, "gzip") => {
                 Encoding::Gzip
             }
             _ => Encoding::Identity,
         };
         let (body, suffix) = match enc {
-            Encoding::Br => (self.br.clone(), "-br\""),
-            Encoding::Gzip => (self.gzip.clone(), "-gz\""),
+            Encoding::Br => (forms.br, "-br\""),
+            Encoding::Gzip => (forms.gzip, "-gz\""),
             Encoding::Identity => (None, "\""),
         };
         let etag = format!("{}{suffix}", self.etag);
@@ -349,8 +391,9 @@ fn smaller(compressed: Option<Vec<u8>>, original: usize) -> Option<Bytes> {
 fn brotli(data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len() / 3);
     {
-        // Quality 11 for small files; 9 for large ones keeps start-up fast.
-        let q = if data.len() > 512 * 1024 { 9 } else { 11 };
+        // Quality 11 for small files; 9 for large ones (the wasm) keeps start-up fast at a
+        // cost of a few per cent in size.
+        let q = if data.len() > 128 * 1024 { 9 } else { 11 };
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, q, 22);
         w.write_all(data).ok()?;
     }
@@ -416,11 +459,13 @@ await init();</script><SCRIPT src="/trackfront.js"></SCRIPT>
     fn compressed_variants_round_trip() {
         let data = "hello trackfront ".repeat(100).into_bytes();
         let asset = Asset::new("/a.js", data.clone(), &[]);
-        let mut gz = flate2::read::GzDecoder::new(&asset.gzip.as_ref().unwrap()[..]);
+        asset.compress();
+        let forms = asset.compressed.get().unwrap();
+        let mut gz = flate2::read::GzDecoder::new(&forms.gzip.as_ref().unwrap()[..]);
         let mut back = Vec::new();
         std::io::Read::read_to_end(&mut gz, &mut back).unwrap();
         assert_eq!(back, data);
-        let mut br = brotli::Decompressor::new(&asset.br.as_ref().unwrap()[..], 4096);
+        let mut br = brotli::Decompressor::new(&forms.br.as_ref().unwrap()[..], 4096);
         let mut back = Vec::new();
         std::io::Read::read_to_end(&mut br, &mut back).unwrap();
         assert_eq!(back, data);

@@ -523,6 +523,36 @@ mod tests {
         assert_eq!(elapsed, Duration::from_millis(19 * 240));
     }
 
+    /// Regression: a sliding window let N calls go at once, and with a little arrival
+    /// jitter N+1 of them landed in one of AfterShip's fixed seconds (a 429 in the burst
+    /// test). Grants must now be at least one interval apart, whatever the demand.
+    #[tokio::test(start_paused = true)]
+    async fn regression_budget_bursts_landed_n_plus_one_calls_in_one_upstream_second() {
+        let b = Arc::new(RateBudget::new(6, 100));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let b = b.clone();
+                tokio::spawn(async move {
+                    b.acquire(deadline).await.unwrap();
+                    Instant::now()
+                })
+            })
+            .collect();
+        let mut times = Vec::new();
+        for t in tasks {
+            times.push(t.await.unwrap());
+        }
+        times.sort();
+        for w in times.windows(2) {
+            assert!(
+                w[1] - w[0] >= Duration::from_millis(200),
+                "{:?}",
+                w[1] - w[0]
+            );
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn budget_sheds_when_the_queue_is_full_or_the_deadline_is_too_near() {
         let b = RateBudget::new(1, 0);

@@ -110,10 +110,23 @@ async fn hashed_assets_are_immutable_and_the_loader_is_not() {
     }
 }
 
+/// Compression runs in the background after start-up; wait (bounded) until it is done.
+async fn when_compressed(app: &TestApp, path: &str) {
+    for _ in 0..100 {
+        let resp = get(app, path, &[("accept-encoding", "br")]).await;
+        if resp.headers().contains_key("content-encoding") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{path} was not compressed within 5 s");
+}
+
 #[tokio::test]
 async fn brotli_is_preferred_then_gzip_then_identity() {
     let d = dist();
     let app = app_with_dist(&d).await;
+    when_compressed(&app, "/trackfront.js").await;
     let identity = get(&app, "/trackfront.js", &[("accept-encoding", "identity")]).await;
     assert!(identity.headers().get("content-encoding").is_none());
     let plain = identity.bytes().await.unwrap();
