@@ -4,9 +4,9 @@
 
 use crate::embed::Config;
 use crate::i18n::{Key, Texts};
-use crate::tracker::{Phase, Tracker};
+use crate::tracker::{Phase, Query, Tracker};
 use leptos::prelude::*;
-use trackfront_types::CourierSlug;
+use trackfront_types::{CourierSlug, TrackingNumber};
 use wasm_bindgen::JsValue;
 use web_sys::{Url, UrlSearchParams};
 
@@ -47,8 +47,20 @@ pub fn title(texts: &Texts, phase: &Phase) -> String {
     }
 }
 
-/// Keeps the URL and the title in sync with `tracker`.
+/// Keeps the URL and the title in sync with `tracker`, and looks up again when the shopper
+/// goes back or forward between lookups.
 pub fn sync(tracker: Tracker, texts: Texts) {
+    let popstate = window_event_listener_untyped("popstate", move |_| {
+        let Some(p) = params() else { return };
+        let number = p
+            .get(NUMBER_PARAM)
+            .and_then(|n| TrackingNumber::parse(&n).ok());
+        let slug = p.get(SLUG_PARAM).and_then(|s| CourierSlug::parse(&s).ok());
+        if let (Some(number), Some(slug)) = (number, slug) {
+            tracker.lookup(Query { number, slug });
+        }
+    });
+    on_cleanup(move || popstate.remove());
     Effect::new(move |_| {
         let Some(q) = tracker.last_query() else {
             return;

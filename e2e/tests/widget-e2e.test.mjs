@@ -206,6 +206,24 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test('back and forward between lookups show the matching tracking', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    const heading = page.locator('.sum h2');
+    await heading.waitFor(WAIT);
+    await page.getByRole('textbox', { name: 'Tracking number' }).fill(DEMO.Delivered);
+    await page.getByRole('button', { name: 'Track' }).click();
+    await page.locator('.s-delivered').waitFor(WAIT);
+    assert.equal(new URL(page.url()).searchParams.get('tracking_number'), DEMO.Delivered);
+    await page.goBack();
+    await page.locator('.s-intransit').waitFor(WAIT);
+    assert.equal(await page.title(), `In Transit · ${DEMO.InTransit} – Track your parcel`);
+    await page.goForward();
+    await page.locator('.s-delivered').waitFor(WAIT);
+    assertClean(page);
+    await page.context().close();
+  });
+
   test('invalid input is explained inline and never sent', async () => {
     const page = await newPage(browser);
     let calls = 0;
