@@ -7,6 +7,11 @@
 //! names the hashed assets). A lazily loaded file that is named in the JS is counted too,
 //! so the figure errs on the high side. If `index.html` names nothing, every top-level
 //! `.js`, `.css` and `.wasm` in `dist/` is counted.
+//!
+//! A second figure is the EDD badge's first load on a product page that has only the badge
+//! (`data-trackfront="edd"`): the stable loader `trackfront.js` plus the `edd-badge-*`
+//! files it imports there (it skips the tracker on such pages), against README.md's
+//! `EDD badge budget: N bytes brotli` line. The shop's own HTML and CSS are not counted.
 
 use crate::util::Ctx;
 use anyhow::{Context, Result, bail};
@@ -42,19 +47,53 @@ pub fn report(ctx: &Ctx) -> Result<()> {
             "the track page transfers {total} bytes brotli, over the README's budget of {budget}"
         );
     }
+    report_badge(ctx, &dist)
+}
+
+/// The EDD badge page's figure (see the module docs).
+fn report_badge(ctx: &Ctx, dist: &Path) -> Result<()> {
+    let budget = read_budget_line(&ctx.root.join("README.md"), "EDD badge budget:")?;
+    let mut files = vec!["trackfront.js".to_owned()];
+    for entry in fs::read_dir(dist)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("edd-badge-") && has_asset_ext(Path::new(&name)) {
+            files.push(name);
+        }
+    }
+    if files.len() < 3 || !dist.join("trackfront.js").is_file() {
+        bail!("dist/ lacks trackfront.js or the edd-badge-*.js/_bg.wasm files");
+    }
+    let mut total = 0u64;
+    for rel in &files {
+        let br = brotli_len(ctx, &dist.join(rel))?;
+        total += br;
+        println!(
+            "{:>10} {br:>10}  {rel}",
+            fs::metadata(dist.join(rel))?.len()
+        );
+    }
+    println!(
+        "{:>10} {total:>10}  EDD badge page total brotli bytes; budget {budget}",
+        ""
+    );
+    if total > budget {
+        bail!("the EDD badge page transfers {total} bytes brotli, over the README's {budget}");
+    }
     Ok(())
 }
 
 /// The number on README.md's `Size budget:` line.
 pub fn read_budget(readme: &Path) -> Result<u64> {
+    read_budget_line(readme, "Size budget:")
+}
+
+/// The number on README.md's first line containing `label`.
+fn read_budget_line(readme: &Path, label: &str) -> Result<u64> {
     let text = fs::read_to_string(readme).context("reading README.md for the size budget")?;
     let line = text
         .lines()
-        .find_map(|l| {
-            l.split_once("Size budget:")
-                .map(|(_, rest)| rest.to_string())
-        })
-        .context("README.md has no `Size budget: N bytes brotli` line")?;
+        .find_map(|l| l.split_once(label).map(|(_, rest)| rest.to_string()))
+        .with_context(|| format!("README.md has no `{label} N bytes brotli` line"))?;
     let digits: String = line
         .trim_start_matches(|c: char| !c.is_ascii_digit())
         .chars()
@@ -63,7 +102,7 @@ pub fn read_budget(readme: &Path) -> Result<u64> {
         .collect();
     digits
         .parse()
-        .with_context(|| format!("README.md: no number on the `Size budget:` line ({line:?})"))
+        .with_context(|| format!("README.md: no number on the `{label}` line ({line:?})"))
 }
 
 fn first_load_files(dist: &Path) -> Result<Vec<String>> {
@@ -96,9 +135,11 @@ fn first_load_files(dist: &Path) -> Result<Vec<String>> {
     Ok(found.into_iter().collect())
 }
 
-/// Asset names in `text` that exist in `dist`, as paths relative to `dist`.
+/// Asset names in `text` (outside comments) that exist in `dist`, as paths relative to
+/// `dist`.
 fn referenced(dist: &Path, text: &str) -> Vec<String> {
     let is_name = |c: char| c.is_ascii_alphanumeric() || "._-/".contains(c);
+    let text = strip_comments(text);
     text.split(|c: char| !is_name(c))
         .filter(|tok| has_asset_ext(Path::new(tok)))
         .filter_map(|tok| {
@@ -113,6 +154,36 @@ fn referenced(dist: &Path, text: &str) -> Vec<String> {
                 .map(|c| c.to_string_lossy().into_owned())
         })
         .collect()
+}
+
+/// Drops `/* */`, `<!-- -->` and `//` line comments (the latter only after whitespace or
+/// punctuation, so `https://` survives), so that a file merely mentioned in a comment is not
+/// counted. Strings are not parsed: good enough for generated glue and HTML.
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+            out.push(' ');
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->").map_or("", |(_, r)| r);
+            out.push(' ');
+        } else if rest.starts_with("//")
+            && out
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || ";{}(),".contains(c))
+        {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+            out.push('\n');
+        } else {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 fn has_asset_ext(p: &Path) -> bool {
@@ -168,13 +239,17 @@ mod tests {
         .unwrap();
         fs::write(
             dist.join("app-1a.js"),
-            "import * as s from './snippets/x/inline0.js'; new URL('app-1a_bg.wasm', import.meta.url)",
+            "/* loaded by /unused.js */ import * as s from './snippets/x/inline0.js';\n// or unused.js\nnew URL('app-1a_bg.wasm', import.meta.url) // https://x/unused.js",
         )
         .unwrap();
         fs::write(dist.join("app-1a_bg.wasm"), b"\0asm").unwrap();
         fs::write(dist.join("style-2b.css"), "a{}").unwrap();
         fs::write(dist.join("snippets/x/inline0.js"), "export {}").unwrap();
         fs::write(dist.join("unused.js"), "").unwrap();
+        assert_eq!(
+            strip_comments("a /* b */ c <!-- d --> e // f\ng https://h"),
+            "a   c   e \ng https://h"
+        );
         let files = first_load_files(&dist).unwrap();
         assert_eq!(
             files,
