@@ -264,12 +264,16 @@ pub fn instance_count() -> usize {
     INSTANCES.with(|list| list.borrow().len())
 }
 
-/// Mounts every `[data-trackfront]` element on the page that is not mounted yet.
+/// The elements [`mount_all`] mounts.
+pub const WIDGET_SELECTOR: &str = r#"[data-trackfront="lookup"],[data-trackfront="track"]"#;
+
+/// Mounts every lookup or track element on the page that is not mounted yet.
 pub fn mount_all() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(nodes) = doc.query_selector_all("[data-trackfront]") else {
+    // Only our kinds: other trackfront widgets (the `edd` badge) share the attribute.
+    let Ok(nodes) = doc.query_selector_all(WIDGET_SELECTOR) else {
         return;
     };
     for i in 0..nodes.length() {

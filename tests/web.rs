@@ -404,3 +404,22 @@ async fn embedded_instances_are_independent_and_unmountable() {
     embed::unmount(&b);
     assert_eq!(embed::instance_count(), before);
 }
+
+/// Regression: `mount_all` took every `[data-trackfront]` element, so the EDD badge
+/// placeholder (`data-trackfront="edd"`) got a tracking form mounted into it.
+#[wasm_bindgen_test]
+async fn mount_all_leaves_other_trackfront_widgets_alone() {
+    let badge = container();
+    badge.set_attribute("data-trackfront", "edd").unwrap();
+    let form = container();
+    form.set_attribute("data-trackfront", "lookup").unwrap();
+    form.set_attribute("data-proxy", DEAD_PROXY).unwrap();
+    embed::mount_all();
+    assert!(
+        badge.shadow_root().is_none(),
+        "the badge element is not ours"
+    );
+    let root = form.shadow_root().expect("the lookup element is mounted");
+    wait_for(&root, "input").await;
+    embed::unmount(&form);
+}
