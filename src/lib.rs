@@ -13,6 +13,7 @@ pub mod decode;
 pub mod embed;
 pub mod i18n;
 pub mod intl;
+pub mod live;
 pub mod page;
 pub mod tracker;
 

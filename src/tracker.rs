@@ -39,6 +39,8 @@ pub struct Tracker {
     proxy: StoredValue<String>,
     lang: StoredValue<Lang>,
     inflight: StoredValue<Option<AbortController>, LocalStorage>,
+    /// Checkpoints that arrived by a live update (newest first), 0 after a lookup.
+    fresh: RwSignal<usize>,
 }
 
 impl Tracker {
@@ -46,13 +48,42 @@ impl Tracker {
     pub fn new(proxy: String, lang: Lang) -> Self {
         let inflight = StoredValue::new_local(None::<AbortController>);
         on_cleanup(move || abort(inflight));
-        Self {
+        let fresh = RwSignal::new(0);
+        provide_context(crate::live::Fresh(fresh));
+        let this = Self {
             phase: RwSignal::new(Phase::Idle),
             last: RwSignal::new(None),
             proxy: StoredValue::new(proxy),
             lang: StoredValue::new(lang),
             inflight,
-        }
+            fresh,
+        };
+        crate::live::follow(this);
+        this
+    }
+
+    /// The current phase, without subscribing.
+    pub fn phase_untracked(&self) -> Phase {
+        self.phase.get_untracked()
+    }
+
+    /// How many of the shown checkpoints arrived by a live update (reactive).
+    pub fn fresh(&self) -> usize {
+        self.fresh.get()
+    }
+
+    /// Shows a view that arrived live, `fresh` of whose checkpoints are new.
+    pub fn show_live(&self, view: TrackingView, fresh: usize) {
+        self.fresh.set(fresh);
+        self.phase.set(Phase::Loaded(Arc::new(view)));
+    }
+
+    /// The lookup URL of a tracking, in this instance's proxy and language.
+    pub fn url_for(&self, slug: &CourierSlug, number: &TrackingNumber) -> String {
+        self.proxy.with_value(|p| {
+            self.lang
+                .with_value(|l| api::tracking_url(p, slug, number, l))
+        })
     }
 
     /// The current phase (reactive).
@@ -72,6 +103,7 @@ impl Tracker {
 
     /// Replaces what is shown with a fresh view (a lookup result, or a live update).
     pub fn show(&self, view: TrackingView) {
+        self.fresh.set(0);
         self.phase.set(Phase::Loaded(Arc::new(view)));
     }
 

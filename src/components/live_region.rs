@@ -36,7 +36,12 @@ pub fn LiveRegion(
     let texts = expect_context::<Texts>();
     view! {
         <div role="status" class="vh">
-            {move || announcement(&texts, &tracker.phase())}
+            {move || {
+                let phase = tracker.phase();
+                let mut said = announcement(&texts, &phase);
+                crate::live::announce_new(&mut said, &phase, tracker.fresh());
+                said
+            }}
         </div>
     }
 }

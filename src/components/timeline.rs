@@ -48,12 +48,12 @@ pub fn location(c: &CheckpointView) -> String {
         .join(", ")
 }
 
-fn entry(locale: &str, c: CheckpointView) -> impl IntoView + use<> {
+fn entry(locale: &str, c: CheckpointView, new: bool) -> impl IntoView + use<> {
     let raw = c.time.clone().unwrap_or_default();
     let time = Stamp::parse(&raw).and_then(|s| intl::time_of_day(locale, &raw, &s));
     let loc = location(&c);
     view! {
-        <li class="ev">
+        <li class="ev" class:new=new>
             {time.map(|t| view! { <time datetime=raw>{t}</time> })}
             <p>{c.message.unwrap_or_default()}</p>
             {(!loc.is_empty()).then(|| view! { <p class="loc">{loc}</p> })}
@@ -71,6 +71,8 @@ pub fn Timeline(
     let total = checkpoints.len();
     let days = group_by_day(&checkpoints);
     let (expanded, set_expanded) = signal(false);
+    // Checkpoints that just arrived by a live update are highlighted (see `crate::live`).
+    let fresh = use_context::<crate::live::Fresh>().map_or(0, |f| f.0.get_untracked());
     let locale = texts.lang().to_string();
     let list = move || {
         let limit = if expanded.get() { usize::MAX } else { VISIBLE };
@@ -86,7 +88,7 @@ pub fn Timeline(
                     .entries
                     .iter()
                     .filter(|(i, _)| *i < limit)
-                    .map(|(_, c)| entry(&locale, c.clone()))
+                    .map(|(i, c)| entry(&locale, c.clone(), *i < fresh))
                     .collect_view();
                 view! { <li>{heading}<ol class="evs">{items}</ol></li> }
             })
