@@ -118,6 +118,16 @@ pub struct Cli {
     /// How long AfterShip may take to predict before the rules answer [default: 1500ms].
     #[arg(long, env = "TRACKFRONT_EDD_TIMEOUT")]
     pub edd_timeout: Option<String>,
+    /// Most live-update (server-sent event) streams open at once on this instance
+    /// [default: 10000].
+    #[arg(long, env = "TRACKFRONT_SSE_MAX_STREAMS")]
+    pub sse_max_streams: Option<usize>,
+    /// Most live-update streams one client IP may hold open [default: 8].
+    #[arg(long, env = "TRACKFRONT_SSE_MAX_PER_IP")]
+    pub sse_max_per_ip: Option<usize>,
+    /// Interval of the keep-alive comment on live-update streams [default: 15s].
+    #[arg(long, env = "TRACKFRONT_SSE_KEEPALIVE")]
+    pub sse_keepalive: Option<String>,
 }
 
 /// The resolved, checked configuration.
@@ -153,6 +163,14 @@ pub struct Settings {
     pub edd_source: crate::edd::EddSourceMode,
     /// AfterShip's deadline for a delivery prediction.
     pub edd_timeout: Duration,
+    /// Live-update stream limits.
+    pub live: crate::live::LiveSettings,
+    /// `REDIS_URL` (env only: it may hold a password): share cache, limits, webhook
+    /// idempotency and events with other instances.
+    pub redis_url: Option<secrecy::SecretString>,
+    /// `AFTERSHIP_WEBHOOK_SECRET` (env only): verifies `POST /webhooks/aftership`. In demo
+    /// mode a random one is shared with the embedded sandbox instead.
+    pub webhook_secret: Option<secrecy::SecretString>,
 }
 
 /// Upstream calls per second per AfterShip endpoint (reference §1.4/§1.6).
@@ -258,6 +276,9 @@ impl Default for Settings {
             edd_config: None,
             edd_source: crate::edd::EddSourceMode::Auto,
             edd_timeout: Duration::from_millis(1500),
+            live: crate::live::LiveSettings::default(),
+            redis_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -286,7 +307,16 @@ impl Settings {
             .ok()
             .filter(|k| !k.trim().is_empty())
             .map(ApiKey::new);
-        Self::resolve(cli, file, key)
+        let secret_env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(secrecy::SecretString::from)
+        };
+        let mut settings = Self::resolve(cli, file, key)?;
+        settings.redis_url = secret_env("REDIS_URL");
+        settings.webhook_secret = secret_env("AFTERSHIP_WEBHOOK_SECRET");
+        Ok(settings)
     }
 
     /// Merges flags/env (`cli`) over the TOML file (`file`) over the defaults.
@@ -465,6 +495,24 @@ impl Settings {
             "edd_timeout",
             "TRACKFRONT_EDD_TIMEOUT",
         )?;
+        let dl = crate::live::LiveSettings::default();
+        let live = crate::live::LiveSettings {
+            max_streams: pick!(sse_max_streams).unwrap_or(dl.max_streams),
+            max_streams_per_ip: pick!(sse_max_per_ip).unwrap_or(dl.max_streams_per_ip),
+            keepalive: dur(
+                pick!(sse_keepalive),
+                dl.keepalive,
+                "sse_keepalive",
+                "TRACKFRONT_SSE_KEEPALIVE",
+            )?,
+        };
+        if live.keepalive.is_zero() {
+            return Err(bad(
+                "sse_keepalive",
+                "TRACKFRONT_SSE_KEEPALIVE",
+                "must be longer than 0",
+            ));
+        }
         Ok(Self {
             addr,
             api_key,
@@ -481,6 +529,9 @@ impl Settings {
             edd_config: pick!(edd_config),
             edd_source,
             edd_timeout,
+            live,
+            redis_url: None,
+            webhook_secret: None,
         })
     }
 

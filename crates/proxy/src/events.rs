@@ -8,7 +8,7 @@
 
 use crate::request::LookupRequest;
 use bytes::Bytes;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 /// A changed view.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct Update {
 #[derive(Debug, Clone)]
 pub struct Events {
     tx: broadcast::Sender<Update>,
+    /// Where published updates also go so other instances see them (Redis pub/sub).
+    relay: Option<mpsc::Sender<Update>>,
 }
 
 impl Default for Events {
@@ -37,11 +39,31 @@ impl Events {
     pub fn new(capacity: usize) -> Self {
         Self {
             tx: broadcast::channel(capacity.max(1)).0,
+            relay: None,
         }
     }
 
-    /// Publishes an update (a no-op without subscribers).
+    /// Also hands every published update to `relay` (see [`crate::shared::relay`]); a
+    /// full relay drops the update for other instances rather than slow the publisher.
+    #[must_use]
+    pub fn with_relay(mut self, relay: mpsc::Sender<Update>) -> Self {
+        self.relay = Some(relay);
+        self
+    }
+
+    /// Publishes an update to local subscribers at once, and to other instances through
+    /// the relay when there is one.
     pub fn publish(&self, update: Update) {
+        if let Some(relay) = &self.relay
+            && relay.try_send(update.clone()).is_err()
+        {
+            tracing::warn!("the update relay is full; other instances miss one update");
+        }
+        let _ = self.tx.send(update);
+    }
+
+    /// Delivers an update that another instance published (not relayed again).
+    pub fn deliver_remote(&self, update: Update) {
         let _ = self.tx.send(update);
     }
 

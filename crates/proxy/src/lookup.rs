@@ -141,6 +141,15 @@ impl Lookups {
         }
     }
 
+    /// Refreshes `req` from the upstream in the background (joining a fetch already in
+    /// flight); a changed view is published like any refresh. Nothing while the breaker is
+    /// open. Used by live streams in another language than a webhook's view.
+    pub fn refresh(self: &Arc<Self>, req: &LookupRequest) {
+        if !self.upstream.breaker().is_open() {
+            drop(self.fetch(req));
+        }
+    }
+
     /// The in-flight fetch for `req`, started if there is none.
     fn fetch(self: &Arc<Self>, req: &LookupRequest) -> Fetch {
         let mut inflight = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);

@@ -123,8 +123,8 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxies) ->
     client
 }
 
-/// The key a client is limited under.
-fn limit_key(ip: IpAddr) -> IpAddr {
+/// The key a client is limited under (IPv6: its /64).
+pub fn limit_key(ip: IpAddr) -> IpAddr {
     match canonical(ip) {
         IpAddr::V6(v6) => {
             let net = u128::from(v6) & (u128::MAX << 64);

@@ -41,10 +41,13 @@ pub struct AppState {
     pub ready: tokio::sync::Mutex<Option<(Instant, bool)>>,
     /// Delivery estimates (`POST /api/v1/edd`).
     pub edd: Arc<crate::edd::EddService>,
+    /// Live updates: webhooks in, server-sent events out, shared state.
+    pub live: Arc<crate::live::Live>,
 }
 
 /// The full application router.
 pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
+    let live = state.live.clone();
     let sensitive: Vec<HeaderName> = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]
         .into_iter()
         .chain(DROPPED_REQUEST_HEADERS.map(HeaderName::from_static))
@@ -63,6 +66,7 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(crate::live::routes(state.live.demo()))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -78,6 +82,10 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
             tracing::error!("a handler panicked");
             ApiError::Internal.into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            live,
+            crate::live::shared_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(guard_state, guard))
         .layer(SetSensitiveHeadersLayer::new(sensitive))
 }
@@ -168,7 +176,7 @@ async fn readyz(State(s): State<Arc<AppState>>) -> Result<Response, ApiError> {
         }
     };
     if ready {
-        Ok(json_bytes(Bytes::from_static(br#"{"status":"ready"}"#)))
+        Ok(json_bytes(s.live.ready_body()))
     } else {
         Err(not_ready())
     }
@@ -182,6 +190,7 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
         cache_bytes: stats.bytes,
     });
     let text = text + &s.edd.metrics().render();
+    let text = text + &s.live.render_metrics();
     let mut resp = Response::new(Body::from(text));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

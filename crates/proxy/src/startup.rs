@@ -6,6 +6,7 @@
 use crate::cache::{CachePolicy, MemoryCache, ViewCache};
 use crate::config::Settings;
 use crate::events::Events;
+use crate::live::{Live, LiveParts};
 use crate::lookup::Lookups;
 use crate::metrics::Metrics;
 use crate::ratelimit::ClientLimiter;
@@ -18,10 +19,14 @@ use aftership_sandbox::{SandboxConfig, SandboxHandle};
 use anyhow::Context;
 use axum::Router;
 use rand::Rng;
+use secrecy::ExposeSecret as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// Longest wait for one Redis operation before falling back to local state.
+const REDIS_OP_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Most clients tracked by the per-client limiter at once.
 const MAX_LIMITED_CLIENTS: usize = 100_000;
@@ -34,6 +39,7 @@ pub struct Application {
     upstream_url: String,
     metrics: Arc<Metrics>,
     sandbox: Option<SandboxHandle>,
+    live: Arc<Live>,
 }
 
 impl Application {
@@ -44,11 +50,27 @@ impl Application {
     /// is unusable or the address cannot be bound.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let demo = settings.demo_mode();
+        // Bound first: the embedded sandbox needs our address to send its webhooks to.
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding TRACKFRONT_ADDR {}", settings.addr))?;
+        let addr = listener.local_addr()?;
+        let mut webhook_secret = settings.webhook_secret.clone();
         let (key, upstream_url, sandbox) = match settings.api_key.clone() {
             Some(key) => (key, settings.aftership_base_url.clone(), None),
             None => {
                 let key = ApiKey::new(random_key());
-                let handle = aftership_sandbox::spawn(SandboxConfig::new(key.clone()))
+                let mut config = SandboxConfig::new(key.clone());
+                // The demo is live: the sandbox signs its webhooks with a fresh secret
+                // and sends them to this very proxy.
+                let secret = secrecy::SecretString::from(random_key());
+                config.webhook_secret = Some(secret.clone());
+                config.webhook_urls = vec![format!(
+                    "http://{}/webhooks/aftership",
+                    crate::live::loopback_of(addr)
+                )];
+                webhook_secret = Some(secret);
+                let handle = aftership_sandbox::spawn(config)
                     .await
                     .context("starting the embedded AfterShip sandbox")?;
                 let url = handle.base_url();
@@ -72,9 +94,34 @@ impl Application {
             metrics.clone(),
         )
         .context("AFTERSHIP_BASE_URL")?;
+        let redis = match &settings.redis_url {
+            Some(url) => {
+                Some(crate::shared::Redis::connect(url.expose_secret(), REDIS_OP_TIMEOUT).await?)
+            }
+            None => None,
+        };
+        let upstream = match &redis {
+            Some(r) => upstream.with_shared_budget(crate::shared::SharedBudget::new(r.clone())),
+            None => upstream,
+        };
         let policy = CachePolicy::new(settings.cache.clone());
-        let cache: Arc<dyn ViewCache> =
-            Arc::new(MemoryCache::new(policy.max_bytes(), policy.retention()));
+        let local_cache = MemoryCache::new(policy.max_bytes(), policy.retention());
+        let cache: Arc<dyn ViewCache> = match &redis {
+            Some(r) => Arc::new(crate::shared::SharedCache::new(
+                r.clone(),
+                local_cache,
+                policy.retention(),
+            )),
+            None => Arc::new(local_cache),
+        };
+        let events = Events::default();
+        let events = match &redis {
+            Some(r) => {
+                let relay = crate::shared::relay(r, &events);
+                events.with_relay(relay)
+            }
+            None => events,
+        };
         let auto_create = settings.auto_create.unwrap_or(demo);
         let lookups = Arc::new(Lookups::new(
             Arc::new(upstream),
@@ -82,8 +129,25 @@ impl Application {
             policy,
             auto_create,
             metrics.clone(),
-            Events::default(),
+            events.clone(),
         ));
+        let live = Arc::new(Live::new(LiveParts {
+            events,
+            lookups: lookups.clone(),
+            settings: settings.live.clone(),
+            trusted: settings.trusted_proxies.clone(),
+            limiter: redis.as_ref().and_then(|r| {
+                crate::shared::SharedLimiter::new(
+                    r.clone(),
+                    settings.client_rate,
+                    settings.client_burst,
+                )
+            }),
+            redis,
+            webhooks: crate::webhooks::WebhookReceiver::new(webhook_secret),
+            sandbox: sandbox.as_ref().map(|h| h.state().clone()),
+            metrics: metrics.clone(),
+        }));
         let site = match &settings.dist {
             Some(dir) => {
                 let site = StaticSite::load(dir.clone(), settings.allowed_origins.clone())
@@ -100,6 +164,7 @@ impl Application {
             metrics: metrics.clone(),
             ready: tokio::sync::Mutex::new(None),
             edd,
+            live: live.clone(),
         });
         let guard = Arc::new(GuardState {
             cors: CorsPolicy::new(settings.allowed_origins.clone(), demo),
@@ -112,10 +177,6 @@ impl Application {
             metrics: metrics.clone(),
             request_timeout: settings.upstream.deadline + Duration::from_secs(2),
         });
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .with_context(|| format!("binding TRACKFRONT_ADDR {}", settings.addr))?;
-        let addr = listener.local_addr()?;
         tracing::info!(
             %addr,
             auto_create,
@@ -129,6 +190,7 @@ impl Application {
             upstream_url,
             metrics,
             sandbox,
+            live,
         })
     }
 
@@ -177,8 +239,14 @@ impl Application {
             listener,
             router,
             sandbox,
+            live,
             ..
         } = self;
+        let stop = async move {
+            stop.await;
+            // Live streams never end by themselves; end them so the drain can finish.
+            live.shut_down();
+        };
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -255,6 +255,8 @@ pub struct Upstream {
     settings: UpstreamSettings,
     metrics: Arc<Metrics>,
     last_ok: Mutex<Option<Instant>>,
+    /// With Redis: the same budget counted across all instances.
+    shared_budget: Option<crate::shared::SharedBudget>,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -301,7 +303,16 @@ impl Upstream {
             settings,
             metrics,
             last_ok: Mutex::new(None),
+            shared_budget: None,
         })
+    }
+
+    /// Also spends every call from `shared`, the budget of all instances together (the
+    /// local one still applies, and alone while Redis is unavailable).
+    #[must_use]
+    pub fn with_shared_budget(mut self, shared: crate::shared::SharedBudget) -> Self {
+        self.shared_budget = Some(shared);
+        self
     }
 
     /// The breaker (for `/readyz`, `/metrics` and fast failure of uncached lookups).
@@ -427,6 +438,16 @@ impl Upstream {
                 return Err(UpstreamError::Unavailable {
                     retry_after,
                     reason: "upstream budget exhausted",
+                });
+            }
+            if let Some(shared) = &self.shared_budget
+                && let Err(retry_after) =
+                    shared.acquire(ep.label(), budget.interval, deadline).await
+            {
+                self.metrics.shed(ep);
+                return Err(UpstreamError::Unavailable {
+                    retry_after,
+                    reason: "shared upstream budget exhausted",
                 });
             }
             let err = match tokio::time::timeout_at(deadline, attempt()).await {

@@ -2,9 +2,12 @@
 //! AfterShip sandbox, driven with reqwest. One binary; `helpers` holds `spawn_app()`.
 
 mod abuse;
+mod events;
 mod edd;
 mod helpers;
 mod privacy;
+mod redis;
 mod resilience;
 mod skeleton;
 mod static_site;
+mod webhooks;
