@@ -117,6 +117,9 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
 
   test('an unknown number explains that new numbers take a while', async () => {
     const page = await newPage(browser);
+    // The sandbox creates unknown numbers on the fly (as Pending), so the 404 is simulated.
+    await page.route('**/api/v1/trackings/**', (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"code":"not_found","message":"x"}' }));
     await page.goto(`${proxy.baseUrl}/?tracking_number=NOSUCH0000&slug=${DEMO.slug}`);
     await page.locator('.m-notfound').waitFor(WAIT);
     assert.match(await page.locator('.m-notfound').textContent(), /few hours/);
@@ -197,6 +200,7 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
       const host = document.querySelector('[data-trackfront]');
       return /Delivered/.test(host.shadowRoot.querySelector('[role=status]').textContent);
     });
+    // The carrier's "Delivered" sub-status repeats the status and is not announced twice.
     assert.equal(await status.textContent(), `${DEMO.Delivered}: Delivered`);
     // The URL now names the lookup, so it can be shared.
     const url = new URL(page.url());

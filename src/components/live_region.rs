@@ -17,7 +17,7 @@ pub fn announcement(texts: &Texts, phase: &Phase) -> String {
                     ("status", texts.tag(v.tag)),
                 ],
             );
-            if let Some(m) = v.subtag_message.as_deref().filter(|m| !m.is_empty()) {
+            if let Some(m) = super::status_summary::extra_message(texts, v) {
                 s.push_str(". ");
                 s.push_str(m);
             }

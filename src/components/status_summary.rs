@@ -22,6 +22,16 @@ pub fn icon_and_note(tag: Tag) -> (&'static str, Option<Key>) {
     }
 }
 
+/// The carrier's sub-status message when it adds something: carriers often repeat the status
+/// ("Delivered" under "Delivered"), which would be shown and announced twice.
+pub fn extra_message<'a>(texts: &Texts, view: &'a TrackingView) -> Option<&'a str> {
+    view.subtag_message.as_deref().map(str::trim).filter(|m| {
+        !m.is_empty()
+            && !m.eq_ignore_ascii_case(view.tag.display_name())
+            && !m.eq_ignore_ascii_case(texts.tag(view.tag))
+    })
+}
+
 /// The heading card of a result.
 #[component]
 pub fn StatusSummary(
@@ -40,7 +50,7 @@ pub fn StatusSummary(
         .courier_name
         .clone()
         .unwrap_or_else(|| view.slug.to_string());
-    let sub = view.subtag_message.clone().filter(|m| !m.is_empty());
+    let sub = extra_message(&texts, &view).map(str::to_owned);
     view! {
         <div class=class>
             <span class="ic" aria-hidden="true">{icon}</span>
@@ -52,5 +62,36 @@ pub fn StatusSummary(
                 {view.stale.then(|| view! { <p class="stale">{texts.get(Key::Stale).to_owned()}</p> })}
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trackfront_types::{CourierSlug, TrackingNumber};
+
+    /// Regression: the sandbox's "Delivered" sub-status was shown and announced as
+    /// "Delivered. Delivered".
+    #[test]
+    fn sub_status_repeating_the_status_is_dropped() {
+        let texts = Texts::english();
+        let mut view = TrackingView {
+            tracking_number: TrackingNumber::parse("ECMS0005DELIVERED").unwrap(),
+            slug: CourierSlug::ecms(),
+            courier_name: None,
+            tag: Tag::Delivered,
+            subtag: None,
+            subtag_message: Some(" delivered ".to_owned()),
+            progress: None,
+            origin_country: None,
+            destination_country: None,
+            checkpoints: Vec::new(),
+            estimated_delivery: None,
+            updated_at: None,
+            stale: false,
+        };
+        assert_eq!(extra_message(&texts, &view), None);
+        view.subtag_message = Some("Left at the front door".to_owned());
+        assert_eq!(extra_message(&texts, &view), Some("Left at the front door"));
     }
 }
