@@ -82,6 +82,14 @@ impl Drop for RedisServer {
 
 /// Instance A: a proxy (real key, its own sandbox) on `redis`; `more` adjusts settings.
 async fn instance_a(redis: &RedisServer, more: fn(&mut trackfront_proxy::Settings)) -> TestApp {
+    instance_a_with(redis, more, |_| {}).await
+}
+
+async fn instance_a_with(
+    redis: &RedisServer,
+    more: fn(&mut trackfront_proxy::Settings),
+    sandbox: fn(&mut aftership_sandbox::SandboxConfig),
+) -> TestApp {
     let url = redis.url();
     spawn_app_with(
         move |s| {
@@ -89,7 +97,7 @@ async fn instance_a(redis: &RedisServer, more: fn(&mut trackfront_proxy::Setting
             s.webhook_secret = Some(SECRET.into());
             more(s);
         },
-        |_| {},
+        sandbox,
     )
     .await
 }
@@ -284,5 +292,64 @@ async fn when_redis_is_lost_both_keep_answering_and_recover_when_it_is_back() {
     assert_eq!(
         on_b.next().await.json()["checkpoints"][0]["message"],
         "Shared again after recovery"
+    );
+}
+
+fn no_auto_create(s: &mut trackfront_proxy::Settings) {
+    s.auto_create = Some(false);
+}
+
+/// AfterShip's real per-endpoint limits (list: 6 per second).
+fn real_limits(c: &mut aftership_sandbox::SandboxConfig) {
+    c.rate_limits = aftership_sandbox::RateLimits::default();
+}
+
+#[tokio::test]
+async fn two_instances_together_stay_within_one_upstream_budget() {
+    let redis = RedisServer::start().await;
+    let a = instance_a_with(&redis, no_auto_create, real_limits).await;
+    let b = instance_b(&a, &redis, no_auto_create).await;
+    // Each instance alone may spend the whole budget: together, without sharing, they
+    // would send about twice AfterShip's limit and earn 429s.
+    let lookups = (0..36).map(|i| {
+        let base = if i % 2 == 0 {
+            a.address.clone()
+        } else {
+            b.clone()
+        };
+        async move {
+            let url = format!("{base}/api/v1/trackings/ecms/LIVEBUDGET{i:04}");
+            reqwest::get(url).await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(lookups).await;
+    assert!(
+        statuses.iter().all(|s| [404, 503].contains(s)),
+        "{statuses:?}"
+    );
+    let upstream_429s = metric(
+        &a.address,
+        "trackfront_upstream_calls_total{endpoint=\"list_trackings\",outcome=\"rate_limited\"}",
+    )
+    .await
+        + metric(
+            &b,
+            "trackfront_upstream_calls_total{endpoint=\"list_trackings\",outcome=\"rate_limited\"}",
+        )
+        .await;
+    let calls = metric(
+        &a.address,
+        "trackfront_upstream_calls_total{endpoint=\"list_trackings\"",
+    )
+    .await
+        + metric(
+            &b,
+            "trackfront_upstream_calls_total{endpoint=\"list_trackings\"",
+        )
+        .await;
+    assert!(calls >= 6, "both instances did call upstream ({calls})");
+    assert_eq!(
+        upstream_429s, 0,
+        "the shared budget kept both under AfterShip's limit"
     );
 }
