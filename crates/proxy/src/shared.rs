@@ -218,8 +218,9 @@ async fn health_loop(link: Weak<Redis>) {
         let ok = r.ping().await;
         if ok && !r.up.swap(true, Relaxed) {
             tracing::info!("Redis is back: shared state in use again");
-        } else if !ok {
-            r.lost("health check", "no answer to PING");
+        } else if !ok && r.up.swap(false, Relaxed) {
+            r.losses.fetch_add(1, Relaxed);
+            tracing::warn!("Redis lost (no answer to PING): using local state until it is back");
         }
     }
 }
