@@ -225,3 +225,67 @@ async fn method_not_allowed() -> Response {
         .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OPENAPI;
+
+    #[test]
+    fn the_openapi_document_lists_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        for path in [
+            "/api/v1/trackings/{slug}/{tracking_number}",
+            "/api/v1/trackings/{slug}/{tracking_number}/last-checkpoint",
+            "/api/v1/openapi.json",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+        ] {
+            assert!(
+                doc["paths"][path]["get"].is_object(),
+                "{path} is not documented"
+            );
+        }
+    }
+
+    /// The schemas are written by hand; this catches a field added to the view types
+    /// but not to the document (or the other way round).
+    #[test]
+    fn the_openapi_schemas_match_the_serialised_views() {
+        use aftership::model::{Checkpoint, Tracking};
+        use trackfront_types::{CourierSlug, LastCheckpointView, TrackingNumber};
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let t = Tracking {
+            checkpoints: Some(vec![Checkpoint::default()]),
+            courier_estimated_delivery_date: Some(aftership::model::CourierEstimatedDeliveryDate {
+                estimated_delivery_date: Some("2026-12-01".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let number = TrackingNumber::parse("EC1234").unwrap();
+        let view = crate::view::project(&CourierSlug::ecms(), &number, &t);
+        let last = LastCheckpointView::of(&view);
+        let cases = [
+            ("TrackingView", serde_json::to_value(&view).unwrap()),
+            (
+                "CheckpointView",
+                serde_json::to_value(&view.checkpoints[0]).unwrap(),
+            ),
+            (
+                "EstimatedDelivery",
+                serde_json::to_value(&view.estimated_delivery).unwrap(),
+            ),
+            ("LastCheckpointView", serde_json::to_value(&last).unwrap()),
+        ];
+        for (name, value) in cases {
+            let schema = &doc["components"]["schemas"][name]["properties"];
+            let documented: std::collections::BTreeSet<&String> =
+                schema.as_object().unwrap().keys().collect();
+            let actual: std::collections::BTreeSet<&String> =
+                value.as_object().unwrap().keys().collect();
+            assert_eq!(documented, actual, "{name}");
+        }
+    }
+}

@@ -132,3 +132,44 @@ async fn graceful_shutdown_stops_the_server() {
     assert!(matches!(done, Ok(Ok(Ok(())))), "{done:?}");
     assert!(reqwest::get(&health).await.is_err());
 }
+
+#[tokio::test]
+async fn readyz_reports_a_reachable_upstream() {
+    let app = spawn_app().await;
+    let resp = app.get("/readyz").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(app.spy.count("GET", "/trackings"), 1, "one probe");
+    // A recent successful call counts as reachability: no second probe.
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert_eq!(app.spy.count("GET", "/trackings"), 1);
+}
+
+/// Runs the real binary with `args` and `env`, expecting it to refuse to start.
+fn refused_start(args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackfront-proxy"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("AFTERSHIP_API_KEY")
+        .env("TRACKFRONT_ADDR", "127.0.0.1:0")
+        .output()
+        .expect("the binary runs");
+    assert!(!out.status.success(), "{args:?} {env:?} started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_config_is_a_startup_error_naming_the_field() {
+    let dir = crate::helpers::TempDir::new("config");
+    dir.write("bad.toml", b"budget_list = 0\n");
+    dir.write("typo.toml", b"adr = \"127.0.0.1:1\"\n");
+    let bad = dir.0.join("bad.toml");
+    let typo = dir.0.join("typo.toml");
+    let err = refused_start(&["--config", bad.to_str().unwrap()], &[]);
+    assert!(err.contains("budget_list"), "{err}");
+    let err = refused_start(&["--config", typo.to_str().unwrap()], &[]);
+    assert!(err.contains("adr"), "{err}");
+    let err = refused_start(&[], &[("TRACKFRONT_UPSTREAM_DEADLINE", "soon")]);
+    assert!(err.contains("TRACKFRONT_UPSTREAM_DEADLINE"), "{err}");
+    let err = refused_start(&[], &[("TRACKFRONT_DIST", "/nonexistent/dist")]);
+    assert!(err.contains("TRACKFRONT_DIST"), "{err}");
+}
