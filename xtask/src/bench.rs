@@ -50,6 +50,9 @@ struct Row {
     rps: f64,
     p50: String,
     p99: String,
+    /// Responses that were not 2xx/3xx (e.g. the proxy's per-IP rate limit): such a row
+    /// does not measure the cache.
+    non_2xx: u64,
 }
 
 fn proxy(ctx: &Ctx) -> Result<()> {
@@ -242,8 +245,11 @@ fn wrk(
     let rps = field("Requests/sec:")
         .and_then(|v| v.parse().ok())
         .context("wrk printed no Requests/sec")?;
-    if text.contains("Non-2xx or 3xx responses") {
-        println!("bench: warning: {server} answered some requests with non-2xx");
+    let non_2xx = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if non_2xx > 0 {
+        println!("bench: warning: {server} answered {non_2xx} requests with non-2xx/3xx");
     }
     Ok(Row {
         server,
@@ -251,6 +257,7 @@ fn wrk(
         rps,
         p50: field("50%").unwrap_or_else(|| "?".into()),
         p99: field("99%").unwrap_or_else(|| "?".into()),
+        non_2xx,
     })
 }
 
@@ -274,8 +281,8 @@ fn render(rows: &[Row], secs: u64) -> String {
         let ratio = base.map_or("-".into(), |b| format!("{:.2}x", row.rps / b));
         let _ = writeln!(
             md,
-            "| {} | {} | {:.0} | {} | {} | {ratio} |",
-            row.server, row.workload, row.rps, row.p50, row.p99
+            "| {} | {} | {:.0} | {} | {} | {} | {ratio} |",
+            row.server, row.workload, row.rps, row.p50, row.p99, row.non_2xx
         );
     }
     md
