@@ -2,8 +2,8 @@
 // Chromium through playwright-core, axe-core, and screenshots under target/e2e/.
 //
 // Environment (set by `cargo xtask test`; the defaults suit a plain `node --test` from the
-// repository root after `cargo build --release -p trackfront-proxy` and `trunk build`):
-//   TRACKFRONT_PROXY_BIN  the proxy binary      (default <repo>/target/release/trackfront-proxy)
+// repository root after `cargo build -p trackfront-proxy` and `trunk build`):
+//   TRACKFRONT_PROXY_BIN  the proxy binary      (default <repo>/target/debug/trackfront-proxy)
 //   TRACKFRONT_DIST       the built widget      (default <repo>/dist)
 //   TRACKFRONT_E2E_OUT    screenshot directory  (default <repo>/target/e2e)
 //   CHROMIUM_PATH         the browser           (default /usr/bin/chromium)
@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PROXY_BIN =
-  process.env.TRACKFRONT_PROXY_BIN ?? path.join(REPO, 'target', 'release', 'trackfront-proxy');
+  process.env.TRACKFRONT_PROXY_BIN ?? path.join(REPO, 'target', 'debug', 'trackfront-proxy');
 const DIST = process.env.TRACKFRONT_DIST ?? path.join(REPO, 'dist');
 export const OUT_DIR = process.env.TRACKFRONT_E2E_OUT ?? path.join(REPO, 'target', 'e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

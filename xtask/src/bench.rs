@@ -12,7 +12,7 @@
 //! the bench ends, also on error. `BENCH_SECONDS` (default 10) bounds each wrk run.
 
 use crate::demo::{self, PROXY_BIN};
-use crate::util::{self, Ctx};
+use crate::util::Ctx;
 use crate::{http, setup};
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -57,14 +57,7 @@ struct Row {
 
 fn proxy(ctx: &Ctx) -> Result<()> {
     setup::run(ctx, setup::Needs { bench: true })?;
-    util::run(ctx.cargo().args([
-        "build",
-        "--release",
-        "-p",
-        SANDBOX_BIN,
-        "--bin",
-        SANDBOX_BIN,
-    ]))?;
+    let sandbox_bin = demo::build_server_bin(ctx, SANDBOX_BIN, demo::Profile::Server)?;
     let proxy_bin = demo::build_proxy(ctx)?;
     let secs: u64 = std::env::var("BENCH_SECONDS")
         .ok()
@@ -76,12 +69,7 @@ fn proxy(ctx: &Ctx) -> Result<()> {
     let sandbox_addr = free_addr()?;
     let _sandbox = spawn(
         SANDBOX_BIN,
-        Command::new(ctx.release_bin(SANDBOX_BIN)).args([
-            "--addr",
-            &sandbox_addr,
-            "--api-key",
-            BENCH_KEY,
-        ]),
+        Command::new(&sandbox_bin).args(["--addr", &sandbox_addr, "--api-key", BENCH_KEY]),
     )?;
     wait_port(&sandbox_addr, Duration::from_secs(30)).context("sandbox did not start")?;
     let upstream = format!("http://{sandbox_addr}");

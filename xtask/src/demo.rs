@@ -83,18 +83,34 @@ pub fn trunk_build(ctx: &Ctx) -> Result<()> {
     util::run(ctx.cmd("trunk").args(["build", "--release", "--offline"]))
 }
 
-/// `cargo build --release -p trackfront-proxy`; returns the binary's path.
+/// `cargo build --profile server -p trackfront-proxy`; returns the binary's path.
 pub fn build_proxy(ctx: &Ctx) -> Result<PathBuf> {
-    util::run(
-        ctx.cargo()
-            .args(["build", "--release", "-p", PROXY_BIN, "--bin", PROXY_BIN]),
-    )?;
-    let bin = ctx.release_bin(PROXY_BIN);
+    build_server_bin(ctx, PROXY_BIN, Profile::Server)
+}
+
+/// Which cargo profile a native binary is built with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// `--profile server`: optimised, for the demo and benchmarks.
+    Server,
+    /// The dev profile: `cargo test` has already built it, so tests reuse it for free.
+    Debug,
+}
+
+/// Builds the binary `name` of the package of the same name; returns its path.
+pub fn build_server_bin(ctx: &Ctx, name: &str, profile: Profile) -> Result<PathBuf> {
+    let mut cargo = ctx.cargo();
+    cargo.arg("build");
+    if profile == Profile::Server {
+        cargo.args(["--profile", "server"]);
+    }
+    util::run(cargo.args(["-p", name, "--bin", name]))?;
+    let bin = match profile {
+        Profile::Server => ctx.server_bin(name),
+        Profile::Debug => ctx.debug_bin(name),
+    };
     if !bin.is_file() {
-        bail!(
-            "cargo built {PROXY_BIN} but {} does not exist",
-            bin.display()
-        );
+        bail!("cargo built {name} but {} does not exist", bin.display());
     }
     Ok(bin)
 }

@@ -3,7 +3,8 @@
 //!
 //! Steps, cheapest first:
 //! 1. Debian packages (apt-get): chromium, chromium-driver, fonts-liberation, redis-server,
-//!    brotli; plus nginx and wrk for `cargo xtask bench`.
+//!    brotli, python3-venv and curl (for the official-SDK check); plus nginx and wrk for
+//!    `cargo xtask bench`.
 //! 2. The `wasm32-unknown-unknown` Rust target (rustup).
 //! 3. The npm packages pinned in `e2e/package-lock.json` (`npm ci`): playwright-core,
 //!    axe-core, binaryen (its `wasm-opt` is the one Trunk uses) and lighthouse.
@@ -25,6 +26,8 @@ const APT_BASE: &[&str] = &[
     "fonts-liberation",
     "redis-server",
     "brotli",
+    "python3-venv",
+    "curl",
 ];
 /// Only for `cargo xtask bench`.
 const APT_BENCH: &[&str] = &["nginx", "wrk"];

@@ -8,7 +8,10 @@
 //! 4. `wasm-test`: the widget's wasm-bindgen-test suite in headless Chromium
 //! 5. `trunk-build`: `trunk build --release --offline` into `dist/`
 //! 6. `size`: brotli bytes of what the track page loads, against README's budget
-//! 7. `e2e`: release proxy + `node --test e2e/tests/*.test.mjs` (Playwright + axe-core)
+//! 7. `e2e`: the proxy (dev build, already compiled by `test`) + `node --test
+//!    e2e/tests/*.test.mjs` (Playwright + axe-core)
+//! 8. `sdk`: AfterShip's official npm and PyPI SDKs against the `aftership-sandbox` binary
+//!    (`e2e/sdk/run.sh`)
 //!
 //! A failed stage does not stop the run, so one run shows every problem; stages that need an
 //! earlier stage's output (`size` and `e2e` need `trunk-build`) are skipped instead. The exit
@@ -29,6 +32,7 @@ const STAGES: &[&str] = &[
     "trunk-build",
     "size",
     "e2e",
+    "sdk",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -145,6 +149,7 @@ fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {
         "trunk-build" => demo::trunk_build(ctx),
         "size" => size::report(ctx),
         "e2e" => e2e(ctx),
+        "sdk" => sdk(ctx),
         _ => unreachable!("stage names are checked"),
     }
 }
@@ -189,10 +194,11 @@ fn wasm_test(ctx: &Ctx) -> Result<()> {
     )
 }
 
-/// The release proxy, then node's test runner over `e2e/tests/*.test.mjs`. The harness
-/// (`e2e/lib/harness.mjs`) starts a proxy per test file on a free loopback port.
+/// The dev-profile proxy (the `test` stage has built it; a release build would add a long
+/// link for no extra coverage), then node's test runner over `e2e/tests/*.test.mjs`. The
+/// harness (`e2e/lib/harness.mjs`) starts a proxy per test file on a free loopback port.
 fn e2e(ctx: &Ctx) -> Result<()> {
-    let proxy = demo::build_proxy(ctx)?;
+    let proxy = demo::build_server_bin(ctx, demo::PROXY_BIN, demo::Profile::Debug)?;
     let tests_dir = ctx.root.join("e2e/tests");
     let mut files: Vec<PathBuf> = fs::read_dir(&tests_dir)
         .with_context(|| format!("reading {}", tests_dir.display()))?
@@ -222,4 +228,14 @@ fn e2e(ctx: &Ctx) -> Result<()> {
     )?;
     println!("e2e: screenshots in {}", out.display());
     Ok(())
+}
+
+/// The official SDKs' script, against the dev-profile sandbox binary.
+fn sdk(ctx: &Ctx) -> Result<()> {
+    let sandbox = demo::build_server_bin(ctx, "aftership-sandbox", demo::Profile::Debug)?;
+    util::run(
+        ctx.cmd("bash")
+            .arg(ctx.root.join("e2e/sdk/run.sh"))
+            .env("SANDBOX_BIN", sandbox),
+    )
 }

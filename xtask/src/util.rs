@@ -87,9 +87,14 @@ impl Ctx {
             .find(|candidate| is_executable(candidate))
     }
 
-    /// `<target>/release/<name>`.
-    pub fn release_bin(&self, name: &str) -> PathBuf {
-        self.target_dir.join("release").join(name)
+    /// `<target>/server/<name>`: a native binary built with `--profile server`.
+    pub fn server_bin(&self, name: &str) -> PathBuf {
+        self.target_dir.join("server").join(name)
+    }
+
+    /// `<target>/debug/<name>`: a binary `cargo test` has already built.
+    pub fn debug_bin(&self, name: &str) -> PathBuf {
+        self.target_dir.join("debug").join(name)
     }
 }
 
