@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name edd-badge \
   "$target/wasm32-unknown-unknown/release/trackfront_badge.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --strip-debug \
+  wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --strip-debug \
     --strip-producers -o "$tmp/edd-badge_bg.wasm" "$tmp/edd-badge_bg.wasm"
 else
   echo "build-badge.sh: wasm-opt not on PATH; the badge is not size-optimised" >&2

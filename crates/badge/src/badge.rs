@@ -1,0 +1,618 @@
+//! One badge per `<div data-trackfront="edd">`: its open shadow root, the request to the
+//! proxy, the lines, the countdown with its pause button and the "Deliver to" form.
+
+use crate::intl;
+use crate::logic::{self, Dest, Field, Words, cat, esc};
+use js_sys::{Array, Date, Function, JSON, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use trackfront_types::IsoDate;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    Element, Event, HtmlElement, HtmlInputElement, RequestInit, Response, ShadowRoot,
+    ShadowRootInit, ShadowRootMode,
+};
+
+/// `localStorage` key of the destination the shopper typed.
+const STORE_KEY: &str = "trackfront-edd-destination";
+
+const CSS: &str = include_str!("badge.css");
+
+struct Config {
+    endpoint: String,
+    lang: String,
+    services: Vec<String>,
+    processing_days: u8,
+    /// Set by the page (`data-country` …); then there is no form.
+    fixed: Option<Dest>,
+}
+
+struct Badge {
+    host: HtmlElement,
+    root: ShadowRoot,
+    cfg: Config,
+    words: &'static Words,
+    dest: Option<Dest>,
+    /// Earliest cutoff of the shown estimates, ms since the epoch.
+    cutoff: Option<f64>,
+    paused: bool,
+    timer: Option<i32>,
+    /// Bumped whenever the timer is stopped or replaced; a tick of an older timer is
+    /// ignored even if `clearTimeout` missed it (fake clocks hand out ids beyond i32).
+    timer_gen: u32,
+    me: Weak<RefCell<Badge>>,
+    /// Answers of older requests are dropped.
+    generation: u32,
+    /// Announce the next answer (the shopper changed the destination).
+    announce: bool,
+}
+
+type Shared = Rc<RefCell<Badge>>;
+
+fn warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&cat(&["trackfront EDD badge: ", msg])));
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Mounts every `[data-trackfront="edd"]` element that has no shadow root yet.
+pub fn mount_all() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(nodes) = doc.query_selector_all("[data-trackfront=\"edd\"]") else {
+        return;
+    };
+    for i in 0..nodes.length() {
+        if let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok())
+            && el.shadow_root().is_none()
+        {
+            mount(el);
+        }
+    }
+}
+
+fn attr(el: &Element, name: &str) -> Option<String> {
+    el.get_attribute(name)
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn language(host: &Element) -> String {
+    attr(host, "data-lang")
+        .or_else(|| {
+            host.closest("[lang]")
+                .ok()
+                .flatten()
+                .and_then(|e| attr(&e, "lang"))
+        })
+        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// The proxy: `data-proxy`, else where `/trackfront.js` was loaded from, else this site.
+fn proxy(host: &Element) -> String {
+    let window = web_sys::window();
+    let from_loader = || {
+        let w = window.as_ref()?;
+        get(&get(w, "trackfront"), "base").as_string()
+    };
+    let base = attr(host, "data-proxy")
+        .or_else(from_loader)
+        .or_else(|| window.as_ref()?.location().origin().ok())
+        .unwrap_or_default();
+    cat(&[base.trim_end_matches('/'), "/api/v1/edd"])
+}
+
+fn hide(host: &HtmlElement, why: &str) {
+    let _ = host.style().set_property("display", "none");
+    warn(why);
+}
+
+fn mount(host: HtmlElement) {
+    let lang = language(&host);
+    let processing_days = logic::processing_days(attr(&host, "data-processing-days").as_deref())
+        .unwrap_or_else(|| {
+            warn("data-processing-days must be a whole number from 0 to 30; using 0");
+            0
+        });
+    let fixed = match attr(&host, "data-country") {
+        None => None,
+        Some(c) => {
+            let postal = attr(&host, "data-postal-code").unwrap_or_default();
+            let state = attr(&host, "data-state").unwrap_or_default();
+            match Dest::parse(&c, &postal, &state) {
+                Ok(d) => Some(d),
+                Err(f) => {
+                    let what = match f {
+                        Field::Country => "data-country is not an ISO 3166-1 code",
+                        Field::Postal => "data-postal-code is not a postal code",
+                    };
+                    hide(&host, &cat(&[what, "; the badge stays hidden"]));
+                    return;
+                }
+            }
+        }
+    };
+    let cfg = Config {
+        endpoint: proxy(&host),
+        services: logic::services(attr(&host, "data-services").as_deref()),
+        processing_days,
+        fixed,
+        lang,
+    };
+    let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
+        warn("this element cannot have a shadow root");
+        return;
+    };
+    let words = logic::words(&cfg.lang);
+    root.set_inner_html(&skeleton(words, cfg.fixed.is_none()));
+    // No destination from the page: the one the shopper typed before, else the region of
+    // the browser's language (`en-US` -> US; the page's own `lang` says nothing about
+    // where the shopper lives).
+    let dest = cfg.fixed.clone().or_else(|| {
+        stored().or_else(|| {
+            let nav = web_sys::window()?.navigator().language()?;
+            Dest::parse(&logic::region_of(&nav)?, "", "").ok()
+        })
+    });
+    let badge = Rc::new(RefCell::new(Badge {
+        host,
+        root,
+        cfg,
+        words,
+        dest,
+        cutoff: None,
+        paused: false,
+        timer: None,
+        timer_gen: 0,
+        me: Weak::new(),
+        generation: 0,
+        announce: false,
+    }));
+    wire(&badge);
+    fill_form(&badge.borrow());
+    refresh(&badge);
+}
+
+fn skeleton(w: &Words, form: bool) -> String {
+    let form = if form {
+        cat(&[
+            "<form class=\"dest\" novalidate><fieldset><legend>",
+            &esc(w.deliver_to),
+            "</legend><label>",
+            &esc(w.postal),
+            " <input name=\"postal\" autocomplete=\"postal-code\" size=\"8\" maxlength=\"16\" \
+             aria-describedby=\"err\"></label><label>",
+            &esc(w.country),
+            " <input name=\"country\" autocomplete=\"country\" size=\"3\" maxlength=\"3\" \
+             aria-describedby=\"err\"></label><button type=\"submit\">",
+            &esc(w.update),
+            "</button></fieldset><p id=\"err\" class=\"err\"></p></form>",
+        ])
+    } else {
+        String::new()
+    };
+    cat(&[
+        "<style>",
+        CSS,
+        "</style><div class=\"edd\" part=\"badge\"><div class=\"est\"></div>\
+         <p class=\"cut\" hidden><span class=\"count\"></span> \
+         <button type=\"button\" class=\"pause\">",
+        &esc(w.pause),
+        "</button></p>",
+        &form,
+        "<p class=\"sr\" role=\"status\"></p></div>",
+    ])
+}
+
+fn find(root: &ShadowRoot, sel: &str) -> Option<Element> {
+    root.query_selector(sel).ok().flatten()
+}
+
+fn stored() -> Option<Dest> {
+    let s = web_sys::window()?.local_storage().ok()??;
+    Dest::load(&s.get_item(STORE_KEY).ok()??)
+}
+
+fn store(d: &Dest) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(STORE_KEY, &d.store());
+    }
+}
+
+fn input(root: &ShadowRoot, name: &str) -> Option<HtmlInputElement> {
+    find(root, &cat(&["input[name=", name, "]"])).and_then(|e| e.dyn_into().ok())
+}
+
+fn fill_form(b: &Badge) {
+    if let Some(d) = &b.dest {
+        if let Some(i) = input(&b.root, "postal") {
+            i.set_value(d.postal.as_deref().unwrap_or(""));
+        }
+        if let Some(i) = input(&b.root, "country") {
+            i.set_value(&d.country);
+        }
+    }
+}
+
+/// Connects the pause button, the form and the countdown timer.
+fn wire(badge: &Shared) {
+    let b = badge.borrow();
+    let weak = Rc::downgrade(badge);
+    if let Some(btn) = find(&b.root, ".pause") {
+        let w = weak.clone();
+        let on_pause = Closure::<dyn FnMut()>::new(move || {
+            if let Some(s) = w.upgrade() {
+                toggle_pause(&s);
+            }
+        });
+        let _ = btn.add_event_listener_with_callback("click", on_pause.as_ref().unchecked_ref());
+        on_pause.forget();
+    }
+    if let Some(form) = find(&b.root, "form") {
+        let w = weak.clone();
+        let on_submit = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+            e.prevent_default();
+            if let Some(s) = w.upgrade() {
+                submit(&s);
+            }
+        });
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        on_submit.forget();
+    }
+    drop(b);
+    badge.borrow_mut().me = weak;
+}
+
+fn submit(badge: &Shared) {
+    let (postal, country, words) = {
+        let b = badge.borrow();
+        let val = |n| input(&b.root, n).map(|i| i.value()).unwrap_or_default();
+        (val("postal"), val("country"), b.words)
+    };
+    let parsed = Dest::parse(&country, &postal, "");
+    let b = badge.borrow();
+    for (name, bad) in [
+        ("country", parsed == Err(Field::Country)),
+        ("postal", parsed == Err(Field::Postal)),
+    ] {
+        if let Some(i) = input(&b.root, name) {
+            if bad {
+                let _ = i.set_attribute("aria-invalid", "true");
+            } else {
+                let _ = i.remove_attribute("aria-invalid");
+            }
+        }
+    }
+    let err = find(&b.root, ".err");
+    match parsed {
+        Err(f) => {
+            let (msg, field) = match f {
+                Field::Country => (words.bad_country, "country"),
+                Field::Postal => (words.bad_postal, "postal"),
+            };
+            if let Some(e) = err {
+                e.set_text_content(Some(msg));
+            }
+            if let Some(i) = input(&b.root, field) {
+                let _ = i.focus();
+            }
+        }
+        Ok(d) => {
+            if let Some(e) = err {
+                e.set_text_content(None);
+            }
+            store(&d);
+            drop(b);
+            {
+                let mut m = badge.borrow_mut();
+                m.dest = Some(d);
+                m.announce = true;
+            }
+            refresh(badge);
+        }
+    }
+}
+
+/// Asks the proxy for the current destination and renders the answer.
+fn refresh(badge: &Shared) {
+    let (endpoint, body, generation) = {
+        let mut b = badge.borrow_mut();
+        let Some(dest) = b.dest.clone() else {
+            // Only the form is shown until the shopper gives a destination.
+            set_est(&b, "");
+            return;
+        };
+        b.generation += 1;
+        (
+            b.cfg.endpoint.clone(),
+            request_body(&b.cfg, &dest),
+            b.generation,
+        )
+    };
+    post(badge, generation, &endpoint, &body);
+}
+
+fn request_body(cfg: &Config, d: &Dest) -> String {
+    let set = |o: &Object, k: &str, v: JsValue| {
+        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+    };
+    let dest = Object::new();
+    set(&dest, "country", d.country.as_str().into());
+    if let Some(p) = &d.postal {
+        set(&dest, "postal_code", p.as_str().into());
+    }
+    if let Some(s) = &d.state {
+        set(&dest, "state", s.as_str().into());
+    }
+    let items = Array::new();
+    for s in &cfg.services {
+        let item = Object::new();
+        set(&item, "service", s.as_str().into());
+        set(&item, "processing_days", cfg.processing_days.into());
+        items.push(&item);
+    }
+    let body = Object::new();
+    set(&body, "destination", dest.into());
+    set(&body, "items", items.into());
+    JSON::stringify(&body)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// `promise.then(ok, err)`: Promise callbacks without an async runtime (a smaller wasm).
+fn then(promise: &JsValue, ok: JsValue, err: JsValue) {
+    if let Some(f) = get(promise, "then").dyn_ref::<Function>() {
+        let _ = f.call2(promise, &ok, &err);
+    }
+}
+
+/// `fetch(endpoint, {method: "POST", body})`, then `response.json()`, then [`finish`].
+fn post(badge: &Shared, generation: u32, endpoint: &str, body: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = Object::new();
+    let _ = Reflect::set(
+        &headers,
+        &JsValue::from_str("content-type"),
+        &JsValue::from_str("application/json"),
+    );
+    init.set_headers(&headers);
+    let unreachable = cat(&["the proxy at ", endpoint, " cannot be reached"]);
+    let (b1, b2) = (badge.clone(), badge.clone());
+    let on_response = Closure::once_into_js(move |resp: JsValue| {
+        let resp: Response = resp.unchecked_into();
+        let (ok, status) = (resp.ok(), resp.status());
+        let (b3, b4) = (b1.clone(), b1);
+        let on_json = Closure::once_into_js(move |json: JsValue| {
+            finish(&b3, generation, ok, status, &json);
+        });
+        let on_bad = Closure::once_into_js(move |_: JsValue| {
+            finish(&b4, generation, false, status, &JsValue::UNDEFINED);
+        });
+        if let Ok(p) = resp.json() {
+            then(&p, on_json, on_bad);
+        }
+    });
+    let on_error = Closure::once_into_js(move |_: JsValue| {
+        let b = b2.borrow();
+        if b.generation == generation {
+            hide(&b.host, &unreachable);
+        }
+    });
+    then(
+        &window.fetch_with_str_and_init(endpoint, &init),
+        on_response,
+        on_error,
+    );
+}
+
+/// The proxy's answer to request number `generation` (older answers are dropped).
+fn finish(badge: &Shared, generation: u32, ok: bool, status: u16, json: &JsValue) {
+    if badge.borrow().generation != generation {
+        return;
+    }
+    if ok {
+        render(badge, json);
+    } else {
+        let b = badge.borrow();
+        let msg = get(json, "message").as_string().unwrap_or_default();
+        hide(
+            &b.host,
+            &cat(&[
+                "no estimate: the proxy answered ",
+                &logic::num(status.into(), 1),
+                " ",
+                &msg,
+            ]),
+        );
+    }
+}
+
+fn set_est(b: &Badge, html: &str) {
+    if let Some(e) = find(&b.root, ".est") {
+        e.set_inner_html(html);
+    }
+}
+
+fn time(b: &Badge, d: IsoDate, year: u16) -> String {
+    cat(&[
+        "<time datetime=\"",
+        &logic::iso(d),
+        "\">",
+        &esc(&intl::date(&b.cfg.lang, d, year)),
+        "</time>",
+    ])
+}
+
+fn render(badge: &Shared, answer: &JsValue) {
+    let year = Date::new_0().get_utc_full_year() as u16;
+    let list: Array = get(answer, "estimates").dyn_into().unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut cutoff: Option<f64> = None;
+    {
+        let b = badge.borrow();
+        for e in list.iter() {
+            let date = |k| get(&e, k).as_string().and_then(|s| IsoDate::parse(&s).ok());
+            let (Some(service), Some(min), Some(max)) =
+                (get(&e, "service").as_string(), date("min"), date("max"))
+            else {
+                warn("skipped a malformed estimate");
+                continue;
+            };
+            let range = if min == max {
+                time(&b, min, year)
+            } else {
+                cat(&[&time(&b, min, year), " – ", &time(&b, max, year)])
+            };
+            lines.push((service, range));
+            if let Some(c) = get(&e, "cutoff").as_string() {
+                let ms = Date::parse(&c);
+                // A cutoff already past by this browser's clock (a skewed clock) is not
+                // counted down, so it cannot trigger a refetch loop.
+                if ms.is_finite() && ms > Date::now() {
+                    cutoff = Some(cutoff.map_or(ms, |old: f64| old.min(ms)));
+                }
+            }
+        }
+    }
+    let mut b = badge.borrow_mut();
+    let label = b.dest.as_ref().map(Dest::label).unwrap_or_default();
+    if lines.is_empty() {
+        let mut requested = String::new();
+        for s in &b.cfg.services {
+            if !requested.is_empty() {
+                requested.push_str(", ");
+            }
+            requested.push_str(s);
+        }
+        let why = cat(&["the proxy has no estimate for ", &requested, " to ", &label]);
+        if b.cfg.fixed.is_some() {
+            hide(&b.host, &cat(&[&why, "; hidden"]));
+            return;
+        }
+        warn(&why);
+        let none = esc(&logic::fill(b.words.none, &[(b'd', &label)]));
+        set_est(&b, &cat(&["<p>", &none, "</p>"]));
+        b.cutoff = None;
+    } else {
+        let arrives = esc(b.words.arrives);
+        let html = if lines.len() == 1 && b.cfg.services.len() == 1 {
+            cat(&["<p>", &arrives, " ", &lines[0].1, "</p>"])
+        } else {
+            let mut items = String::from("<ul>");
+            for (s, r) in &lines {
+                items.push_str(&cat(&[
+                    "<li><strong>",
+                    &esc(&logic::service_label(s)),
+                    "</strong> ",
+                    &arrives,
+                    " ",
+                    r,
+                    "</li>",
+                ]));
+            }
+            items.push_str("</ul>");
+            items
+        };
+        set_est(&b, &html);
+        b.cutoff = cutoff;
+    }
+    let _ = b.host.style().remove_property("display");
+    if b.announce {
+        b.announce = false;
+        if let Some(s) = find(&b.root, ".sr") {
+            s.set_text_content(Some(&logic::fill(b.words.updated, &[(b'd', &label)])));
+        }
+    }
+    drop(b);
+    show_countdown(badge);
+}
+
+fn stop_timer(b: &mut Badge) {
+    b.timer_gen = b.timer_gen.wrapping_add(1);
+    if let (Some(t), Some(w)) = (b.timer.take(), web_sys::window()) {
+        w.clear_timeout_with_handle(t);
+    }
+}
+
+fn toggle_pause(badge: &Shared) {
+    {
+        let mut b = badge.borrow_mut();
+        b.paused = !b.paused;
+        let label = if b.paused {
+            b.words.resume
+        } else {
+            b.words.pause
+        };
+        if let Some(btn) = find(&b.root, ".pause") {
+            btn.set_text_content(Some(label));
+        }
+    }
+    show_countdown(badge);
+}
+
+/// Shows the time left until the cutoff (or, paused, the fixed clock time) and schedules
+/// the next update for when the shown minute changes. Once the cutoff has passed the
+/// promise rolls forward, so the estimate is fetched again.
+fn show_countdown(badge: &Shared) {
+    let mut b = badge.borrow_mut();
+    stop_timer(&mut b);
+    let Some(cut) = find(&b.root, ".cut") else {
+        return;
+    };
+    let Some(cutoff) = b.cutoff else {
+        let _ = cut.set_attribute("hidden", "");
+        return;
+    };
+    let left = cutoff - Date::now();
+    let Some((h, m)) = logic::countdown(left) else {
+        let _ = cut.set_attribute("hidden", "");
+        b.cutoff = None;
+        drop(b);
+        refresh(badge);
+        return;
+    };
+    let text = if b.paused {
+        logic::fill(
+            b.words.order_by,
+            &[(b't', &intl::clock(&b.cfg.lang, cutoff))],
+        )
+    } else {
+        logic::within(b.words, h, m)
+    };
+    if let Some(c) = find(&b.root, ".count") {
+        c.set_text_content(Some(&text));
+    }
+    let _ = cut.remove_attribute("hidden");
+    // Live: when the shown minute changes. Paused: nothing changes on screen until the
+    // cutoff itself, when the estimate is fetched again.
+    let delay = if b.paused {
+        (left + 250.0).min(f64::from(i32::MAX)) as i32
+    } else {
+        logic::next_tick(left)
+    };
+    let (generation, me) = (b.timer_gen, b.me.clone());
+    let tick = Closure::once_into_js(move || {
+        if let Some(s) = me.upgrade()
+            && s.borrow().timer_gen == generation
+        {
+            s.borrow_mut().timer = None;
+            show_countdown(&s);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        b.timer = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), delay)
+            .ok();
+    }
+}
