@@ -259,6 +259,43 @@ async fn advancing_the_demo_clock_moves_the_parcel_on_open_streams() {
 }
 
 #[tokio::test]
+async fn a_stream_in_another_language_than_the_webhook_gets_its_own_translated_view() {
+    let (base, app) = demo_app().await;
+    tokio::spawn(app.run_until(std::future::pending()));
+    let number = "ECMS0002TRANSIT";
+    let url = format!("{base}/api/v1/trackings/ecms/{number}/events?lang=de");
+    let mut sse = SseStream::open(&url, None).await;
+    let before = sse.next().await.json();
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/demo/advance"))
+        .json(&serde_json::json!({"hours": 48}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // The sandbox's webhook carries the English view; the German stream asks for its own.
+    let after = sse.next().await.json();
+    assert!(
+        after["checkpoints"].as_array().unwrap().len()
+            > before["checkpoints"].as_array().unwrap().len(),
+        "{after}"
+    );
+    let text = after["checkpoints"].to_string();
+    assert!(
+        [
+            "Sendung",
+            "Sortierzentrum",
+            "Verzollung",
+            "Einrichtung",
+            "Zugestellt"
+        ]
+        .iter()
+        .any(|w| text.contains(w)),
+        "German messages expected: {text}"
+    );
+}
+
+#[tokio::test]
 async fn keep_alives_flow_and_streams_end_on_shutdown() {
     let (base, app) = demo_app().await;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
