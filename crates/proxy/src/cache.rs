@@ -236,4 +236,71 @@ mod tests {
         assert!(stats.bytes <= 64 * 1024, "{stats:?}");
         assert!(stats.entries > 0 && stats.entries < 500, "{stats:?}");
     }
+
+    fn rss_bytes() -> u64 {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        pages * 4096
+    }
+
+    /// The benchmark's memory question in miniature: what 100,000 cached Pending views
+    /// cost. Run with `cargo test -p trackfront-proxy --lib -- --ignored --nocapture`.
+    #[tokio::test]
+    #[ignore = "a measurement, not a check"]
+    async fn memory_of_100k_cached_views() {
+        let cache = MemoryCache::new(64 * 1024 * 1024, Duration::from_secs(3600));
+        let before = rss_bytes();
+        let mut body_bytes = 0;
+        for i in 0..100_000 {
+            let number = TrackingNumber::parse(&format!("ECBENCH{i:08}")).unwrap();
+            let view = trackfront_types::TrackingView {
+                tracking_number: number.clone(),
+                slug: CourierSlug::ecms(),
+                courier_name: Some("ECMS International Logistics Co., Ltd.".into()),
+                tag: Tag::Pending,
+                subtag: Some("Pending_001".into()),
+                subtag_message: Some("Pending".into()),
+                progress: None,
+                origin_country: None,
+                destination_country: None,
+                checkpoints: Vec::new(),
+                estimated_delivery: None,
+                updated_at: Some("2026-11-27T10:00:00+00:00".into()),
+                stale: false,
+            };
+            let mut json = serde_json::to_vec(&view).unwrap();
+            json.shrink_to_fit();
+            let body = Bytes::from(json);
+            body_bytes += body.len();
+            let key = LookupRequest {
+                slug: CourierSlug::ecms(),
+                number,
+                lang: trackfront_types::Lang::parse("en").ok(),
+            };
+            cache
+                .put(
+                    key,
+                    CachedLookup {
+                        body: Some(body),
+                        tag: Some(Tag::Pending),
+                        fetched_at: SystemTime::now(),
+                    },
+                )
+                .await;
+        }
+        cache.inner.run_pending_tasks().await;
+        let after = rss_bytes();
+        eprintln!(
+            "100k views: {} entries, {} bytes of JSON, weighed {} bytes, RSS +{} MiB (total {} MiB)",
+            cache.stats().entries,
+            body_bytes,
+            cache.stats().bytes,
+            (after - before) / (1024 * 1024),
+            after / (1024 * 1024)
+        );
+    }
 }

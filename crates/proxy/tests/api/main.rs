@@ -2,8 +2,8 @@
 //! AfterShip sandbox, driven with reqwest. One binary; `helpers` holds `spawn_app()`.
 
 mod abuse;
-mod events;
 mod edd;
+mod events;
 mod helpers;
 mod privacy;
 mod redis;
