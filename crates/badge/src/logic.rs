@@ -166,6 +166,7 @@ pub fn iso(d: trackfront_types::IsoDate) -> String {
 }
 
 /// Fills `{x}` placeholders (one ASCII letter each) from `vals`; others stay as written.
+/// (`get` instead of indexing: a panicking slice pulls core's panic formatting in.)
 pub fn fill(template: &str, vals: &[(u8, &str)]) -> String {
     let b = template.as_bytes();
     let mut out = String::with_capacity(template.len() + 16);
@@ -176,7 +177,7 @@ pub fn fill(template: &str, vals: &[(u8, &str)]) -> String {
             && b[i + 2] == b'}'
             && let Some((_, v)) = vals.iter().find(|(k, _)| *k == b[i + 1])
         {
-            out.push_str(&template[last..i]);
+            out.push_str(template.get(last..i).unwrap_or_default());
             out.push_str(v);
             i += 3;
             last = i;
@@ -184,7 +185,7 @@ pub fn fill(template: &str, vals: &[(u8, &str)]) -> String {
         }
         i += 1;
     }
-    out.push_str(&template[last..]);
+    out.push_str(template.get(last..).unwrap_or_default());
     out
 }
 
