@@ -1,0 +1,91 @@
+// Live updates end to end: the track page shows a parcel, the demo toolbar advances the
+// embedded sandbox's clock, the sandbox sends a signed webhook to the proxy, the proxy
+// pushes the new view over server-sent events, and the widget shows the new checkpoint in
+// place (no reload), highlighted and announced in its role="status" live region.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+
+/** Most clicks on "advance" before the test gives up (each moves the clock by a day). */
+const MAX_ADVANCES = 5;
+
+describe('live updates on the track page', { timeout: 120_000 }, () => {
+  let proxy;
+  let browser;
+
+  before(async () => {
+    proxy = await startProxy();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.stop();
+  });
+
+  test('a new checkpoint appears without a reload and is announced', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    const entries = page.locator('li.ev');
+    await entries.first().waitFor({ state: 'visible', timeout: 20_000 });
+    const newestBefore = (await entries.first().locator('p').first().textContent()).trim();
+    // Set in the page: a reload would lose it.
+    await page.evaluate(() => { window.__noReload = true; });
+
+    // The demo toolbar is outside the widget and clearly labelled.
+    const toolbar = page.getByRole('complementary', { name: /demo controls/i });
+    await toolbar.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await page.locator('[data-trackfront] #demo-controls').count(), 0);
+    const advance = toolbar.getByRole('button', { name: /advance demo time/i });
+
+    let fresh = page.locator('li.ev.new');
+    for (let i = 0; i < MAX_ADVANCES && (await fresh.count()) === 0; i++) {
+      await advance.click();
+      await fresh.first().waitFor({ state: 'visible', timeout: 4_000 }).catch(() => {});
+    }
+    assert.ok((await fresh.count()) > 0, 'a new checkpoint was highlighted');
+    const newest = (await fresh.first().locator('p').first().textContent()).trim();
+    assert.notEqual(newest, newestBefore, 'a newer checkpoint leads the timeline');
+    assert.equal(
+      (await entries.first().locator('p').first().textContent()).trim(),
+      newest,
+      'the highlighted checkpoint is the newest',
+    );
+    assert.equal(await page.evaluate(() => window.__noReload), true, 'no reload happened');
+
+    assert.ok(newest.length > 0);
+    const status = page.getByRole('status').first();
+    await assert.doesNotReject(
+      status.filter({ hasText: newest }).waitFor({ timeout: 5_000 }),
+      `the live region announces "${newest}"`,
+    );
+    await screenshot(page, 'live-update');
+    const violations = await axe(page);
+    assert.equal(violations.length, 0, `axe violations:\n${formatViolations(violations)}`);
+    await page.context().close();
+  });
+
+  test('with reduced motion the new checkpoint is marked without animation', async () => {
+    // A proxy of its own: the first test has already moved the other sandbox's parcels on.
+    const own = await startProxy();
+    const page = await newPage(browser, { reducedMotion: 'reduce' });
+    await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
+    const fresh = page.locator('li.ev.new');
+    for (let i = 0; i < MAX_ADVANCES && (await fresh.count()) === 0; i++) {
+      const res = await fetch(`${own.baseUrl}/demo/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hours: 24 }),
+      });
+      assert.equal(res.status, 200);
+      await fresh.first().waitFor({ state: 'visible', timeout: 4_000 }).catch(() => {});
+    }
+    assert.ok((await fresh.count()) > 0, 'a new checkpoint was highlighted');
+    const animation = await fresh.first().evaluate((el) => getComputedStyle(el).animationName);
+    assert.equal(animation, 'none');
+    await page.context().close();
+    await own.stop();
+  });
+});
