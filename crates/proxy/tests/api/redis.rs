@@ -353,3 +353,19 @@ async fn two_instances_together_stay_within_one_upstream_budget() {
         "the shared budget kept both under AfterShip's limit"
     );
 }
+
+#[tokio::test]
+async fn the_redis_url_and_its_password_never_reach_logs_metrics_or_readyz() {
+    let redis = RedisServer::start().await;
+    let password = "redis-pw-never-logged-7431";
+    let url = format!("redis://:{password}@127.0.0.1:{}/", redis.port);
+    let app = spawn_app_with(move |s| s.redis_url = Some(url.into()), |_| {}).await;
+    // The server has no password, so AUTH fails: the instance runs on local state.
+    assert_eq!(app.tracking("ECMS0001INFO").await.status(), 200);
+    let ready = app.get("/readyz").await.text().await.unwrap();
+    assert!(ready.contains("\"redis\":\"unavailable\""), "{ready}");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for text in [ready, metrics, crate::helpers::logs()] {
+        assert!(!text.contains(password));
+    }
+}
