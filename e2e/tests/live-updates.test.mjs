@@ -88,4 +88,28 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
     await page.context().close();
     await own.stop();
   });
+
+  test('the stream is closed when the widget unmounts', async () => {
+    // A short keep-alive, so the proxy notices the closed connection quickly.
+    const own = await startProxy({ env: { TRACKFRONT_SSE_KEEPALIVE: '1s' } });
+    const openStreams = async () => {
+      const text = await (await fetch(`${own.baseUrl}/metrics`)).text();
+      return Number(/^trackfront_live_streams (\d+)$/m.exec(text)?.[1]);
+    };
+    const until = async (what, want) => {
+      const deadline = Date.now() + 10_000;
+      while ((await openStreams()) !== want) {
+        assert.ok(Date.now() < deadline, `${what}: expected ${want} open streams`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const page = await newPage(browser);
+    await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
+    await until('subscribed while shown', 1);
+    await page.evaluate(() => globalThis.trackfront.unmount(document.querySelector('[data-trackfront]')));
+    await until('closed after unmount', 0);
+    await page.context().close();
+    await own.stop();
+  });
 });
