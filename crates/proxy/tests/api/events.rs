@@ -180,8 +180,18 @@ async fn streams_are_capped_per_ip_and_in_total() {
     assert_eq!(err["code"], "rate_limited");
     // A closed stream frees its slot.
     drop(a);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let _c = SseStream::open(&url, None).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let _c = loop {
+        let resp = open_raw(&url, None).await;
+        if resp.status() == 200 {
+            break resp;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the closed stream's slot was never freed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     // The total cap is a 503.
     let app2 = spawn_app_with(
         |s| {
