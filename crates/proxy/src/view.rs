@@ -36,6 +36,8 @@ pub fn courier_name(slug: &CourierSlug) -> Option<&'static str> {
 pub fn project(slug: &CourierSlug, number: &TrackingNumber, t: &Tracking) -> TrackingView {
     let scrub = Scrubber::of(t);
     let tag = t.tag.unwrap_or(Tag::Pending);
+    // Upstream order is oldest first: reverse it, then a stable sort on the instant keeps
+    // that reversed order for ties and for times that cannot be read.
     let mut checkpoints: Vec<CheckpointView> = t
         .checkpoints
         .iter()
@@ -43,16 +45,9 @@ pub fn project(slug: &CourierSlug, number: &TrackingNumber, t: &Tracking) -> Tra
         .rev()
         .map(|c| checkpoint(c, tag, &scrub))
         .collect();
-    // Upstream order is oldest first; a stable sort on the instant keeps that for ties and
-    // for times that cannot be read.
-    let keys: Vec<Option<i64>> = checkpoints
-        .iter()
-        .map(|c| c.time.as_deref().and_then(sort_key))
-        .collect();
-    let mut order: Vec<usize> = (0..checkpoints.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(keys[i].unwrap_or(i64::MIN)));
-    let mut slots: Vec<Option<CheckpointView>> = checkpoints.drain(..).map(Some).collect();
-    let checkpoints = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    checkpoints.sort_by_cached_key(|c| {
+        std::cmp::Reverse(c.time.as_deref().and_then(sort_key).unwrap_or(i64::MIN))
+    });
     TrackingView {
         tracking_number: number.clone(),
         slug: slug.clone(),
