@@ -14,6 +14,7 @@
 //! made-up code such as `ZZZ` is rejected instead of silently matching no rule. The table
 //! is one 1.25 KB string of 5-byte records.
 
+use crate::ids::string_newtype;
 use crate::{CountryCode, EddSource, IsoDate};
 use core::fmt;
 use serde::{Deserialize, Serialize};
@@ -114,44 +115,6 @@ pub fn country_alpha2(code: &CountryCode) -> Option<&'static str> {
         .map(|(a2, _)| a2)
 }
 
-macro_rules! edd_string_newtype {
-    ($name:ident) => {
-        impl $name {
-            /// The canonical text of this value.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-        impl TryFrom<String> for $name {
-            type Error = EddParseError;
-            fn try_from(value: String) -> Result<Self, EddParseError> {
-                Self::parse(&value)
-            }
-        }
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-        impl core::str::FromStr for $name {
-            type Err = EddParseError;
-            fn from_str(s: &str) -> Result<Self, EddParseError> {
-                Self::parse(s)
-            }
-        }
-    };
-}
-
 /// A postal code: 1 to 16 characters of `A-Z 0-9`, space and `-`, trimmed and upper-cased
 /// (`"sw1a 1aa"` becomes `SW1A 1AA`). Its format is not checked per country.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -175,7 +138,7 @@ impl PostalCode {
         }
     }
 }
-edd_string_newtype!(PostalCode);
+string_newtype!(PostalCode, EddParseError);
 
 /// A merchant's shipping service level, such as `standard` or `express`: 1 to 32 bytes of
 /// `[a-z0-9_-]`, trimmed and lower-cased. Which services exist is server configuration.
@@ -200,7 +163,7 @@ impl ServiceLevel {
         }
     }
 }
-edd_string_newtype!(ServiceLevel);
+string_newtype!(ServiceLevel, EddParseError);
 
 /// Where the shopper wants the parcel: a country, and optionally a postal code and a state.
 ///

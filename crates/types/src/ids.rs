@@ -48,10 +48,14 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// Implements `Display`, `AsRef<str>`, `as_str` and `TryFrom<String>` for a string newtype
-/// whose only constructor is `parse`.
+/// Implements `Display`, `AsRef<str>`, `as_str`, `FromStr` and `TryFrom<String>` for a
+/// string newtype whose only constructor is `parse` (returning `$err`, [`ParseError`] by
+/// default).
 macro_rules! string_newtype {
     ($name:ident) => {
+        string_newtype!($name, ParseError);
+    };
+    ($name:ident, $err:ty) => {
         impl $name {
             /// The canonical text of this value.
             pub fn as_str(&self) -> &str {
@@ -69,8 +73,8 @@ macro_rules! string_newtype {
             }
         }
         impl TryFrom<String> for $name {
-            type Error = ParseError;
-            fn try_from(value: String) -> Result<Self, ParseError> {
+            type Error = $err;
+            fn try_from(value: String) -> Result<Self, $err> {
                 Self::parse(&value)
             }
         }
@@ -80,13 +84,14 @@ macro_rules! string_newtype {
             }
         }
         impl core::str::FromStr for $name {
-            type Err = ParseError;
-            fn from_str(s: &str) -> Result<Self, ParseError> {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, $err> {
                 Self::parse(s)
             }
         }
     };
 }
+pub(crate) use string_newtype;
 
 /// A carrier tracking number as AfterShip accepts it: 4 to 100 characters of
 /// `A-Z 0-9 - . _ /`.
