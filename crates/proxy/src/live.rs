@@ -280,7 +280,12 @@ pub fn routes(demo: bool) -> Router<Arc<AppState>> {
             "/api/v1/trackings/{slug}/{tracking_number}/events",
             get(stream),
         )
-        .route("/webhooks/aftership", post(crate::webhooks::receive));
+        .route(
+            "/webhooks/aftership",
+            post(crate::webhooks::receive).layer(axum::extract::DefaultBodyLimit::max(
+                crate::security::MAX_WEBHOOK_BODY as usize,
+            )),
+        );
     if demo {
         r.route("/demo/advance", post(demo_advance))
             .route("/demo/clock", get(demo_clock))

@@ -21,9 +21,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Largest request body accepted (no route reads one yet; the EDD and webhook routes will
-/// set their own, smaller or equal, limits).
+/// Largest request body accepted from browsers (the EDD route sets a smaller limit).
 pub const MAX_BODY: u64 = 64 * 1024;
+
+/// Largest AfterShip webhook accepted. A webhook carries the whole tracking object, and a
+/// long journey's checkpoints alone can pass 64 KiB; refusing it would lose the update
+/// after AfterShip's retries ran out.
+pub const MAX_WEBHOOK_BODY: u64 = 1024 * 1024;
+
+/// The body limit of the route at `path`.
+pub fn body_limit(path: &str) -> u64 {
+    if path == "/webhooks/aftership" {
+        MAX_WEBHOOK_BODY
+    } else {
+        MAX_BODY
+    }
+}
 
 /// Request headers that must never travel further nor be logged.
 pub const DROPPED_REQUEST_HEADERS: [&str; 2] = ["as-api-key", "aftership-api-key"];
@@ -173,12 +186,13 @@ fn pre_checks(
     for name in DROPPED_REQUEST_HEADERS {
         req.headers_mut().remove(name);
     }
+    let limit = body_limit(req.uri().path());
     let too_big = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_BODY);
+        .is_some_and(|n| n > limit);
     if too_big {
         return Err(ApiError::PayloadTooLarge);
     }

@@ -4,7 +4,7 @@
 //!    keyed with `AFTERSHIP_WEBHOOK_SECRET`; it is checked in constant time
 //!    ([`Mac::verify_slice`]) before the body is parsed at all. Missing or wrong: 401, logged
 //!    with the body's length only. Without a configured secret every delivery is refused.
-//! 2. The body is capped by the router's body limit ([`crate::security::MAX_BODY`]).
+//! 2. The body is capped by the route's body limit ([`crate::security::MAX_WEBHOOK_BODY`]).
 //! 3. Deliveries are idempotent on `event_id`: a redelivery is acknowledged (200) and
 //!    ignored. Ids are remembered in a bounded local store and, with Redis, across instances.
 //! 4. A `tracking_update` replaces the cached browser-safe view, built by the proxy's one

@@ -182,9 +182,24 @@ async fn without_a_configured_secret_every_webhook_is_refused() {
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let app = app_with_secret().await;
-    let body = vec![b' '; 70 * 1024];
+    let body = vec![b' '; 1024 * 1024 + 1];
     let resp = post_webhook(&app, &body, Some(&sign(SECRET, &body))).await;
     assert_eq!(resp.status(), 413);
+}
+
+/// Regression: webhooks shared the browsers' 64 KiB body limit, so the update of a long
+/// journey (hundreds of checkpoints) was refused with 413 until AfterShip gave up on it.
+#[tokio::test]
+async fn regression_long_journey_webhook_over_64_kib_was_refused() {
+    let app = app_with_secret().await;
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&update_body("evt-long", "ECMS0003OUT", "Arrived")).unwrap();
+    let checkpoint = body["msg"]["checkpoints"][0].clone();
+    body["msg"]["checkpoints"] = serde_json::Value::Array(vec![checkpoint; 400]);
+    let body = serde_json::to_vec(&body).unwrap();
+    assert!(body.len() > 64 * 1024, "the body must exceed the old limit");
+    let resp = post_webhook(&app, &body, Some(&sign(SECRET, &body))).await;
+    assert!(resp.status().is_success(), "status {}", resp.status());
 }
 
 #[tokio::test]
