@@ -9,6 +9,7 @@
 //   CHROMIUM_PATH         the browser           (default /usr/bin/chromium)
 
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -207,4 +208,23 @@ export async function screenshot(page, name) {
   const file = path.join(OUT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Registers `before`/`after` hooks on the enclosing suite (or file) that start a proxy
+ * (`startProxy(options)`) and a browser, hand both to `set(proxy, browser)`, and stop them
+ * afterwards, so every test file shares one lifecycle.
+ */
+export function useProxyAndBrowser(set, options = {}) {
+  let proxy;
+  let browser;
+  before(async () => {
+    proxy = await startProxy(options);
+    browser = await launchBrowser();
+    set(proxy, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await proxy?.stop();
+  });
 }

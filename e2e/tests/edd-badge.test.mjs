@@ -7,24 +7,18 @@
 // "3 h 12 min 30 s from now" (the real cutoff depends on the time of day the test runs),
 // and drives the page's timers with Playwright's fake clock.
 
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+import { axe, formatViolations, newPage, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
 
 const RANGE = /Arrives (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [A-Z][a-z]{2} \d{1,2}( – (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [A-Z][a-z]{2} \d{1,2})?/;
 
 describe('EDD badge', { timeout: 180_000 }, () => {
   let proxy;
   let browser;
-
-  before(async () => {
-    proxy = await startProxy();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.stop();
+  useProxyAndBrowser((p, b) => {
+    proxy = p;
+    browser = b;
   });
 
   const assertAxe = async (page) => {

@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+import { DEMO, axe, formatViolations, newPage, screenshot, startProxy, useProxyAndBrowser } from '../lib/harness.mjs';
 
 /** Most clicks on "advance" before the test gives up (each moves the clock by a day). */
 const MAX_ADVANCES = 5;
@@ -13,15 +13,9 @@ const MAX_ADVANCES = 5;
 describe('live updates on the track page', { timeout: 120_000 }, () => {
   let proxy;
   let browser;
-
-  before(async () => {
-    proxy = await startProxy();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.stop();
+  useProxyAndBrowser((p, b) => {
+    proxy = p;
+    browser = b;
   });
 
   test('a new checkpoint appears without a reload and is announced', async () => {

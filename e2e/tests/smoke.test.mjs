@@ -8,24 +8,18 @@
 //     steps may be an <ol> too, so "timeline shown" is checked on a page that starts
 //     without any lookup.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+import { DEMO, axe, formatViolations, newPage, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
 
 const FATAL = /WebAssembly|RuntimeError|panicked|unreachable/i;
 
 describe('smoke: track page against the embedded sandbox', { timeout: 120_000 }, () => {
   let proxy;
   let browser;
-
-  before(async () => {
-    proxy = await startProxy();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await proxy?.stop();
+  useProxyAndBrowser((p, b) => {
+    proxy = p;
+    browser = b;
   });
 
   test('the API answers a demo tracking', async () => {

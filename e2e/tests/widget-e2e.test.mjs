@@ -9,7 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, axe, formatViolations, launchBrowser, newPage, screenshot, startProxy } from '../lib/harness.mjs';
+import { DEMO, axe, formatViolations, newPage, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
 
 /** The widget's English names of the tags (src/i18n.rs). */
 const TAG_NAMES = {
@@ -56,15 +56,9 @@ function assertClean(page) {
 
 let proxy;
 let browser;
-
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
+useProxyAndBrowser((p, b) => {
+  proxy = p;
+  browser = b;
 });
 
 describe('widget: tracking states', { timeout: 300_000 }, () => {
