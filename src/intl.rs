@@ -3,21 +3,10 @@
 //! (the carrier's local time), calendar dates are formatted as UTC midnights so no
 //! time-zone shift can move them.
 
-use js_sys::{Date, Object, Reflect};
+use js_sys::Date;
+use trackfront_intl::{format as format_with, utc_midnight};
 use trackfront_types::IsoDate;
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
-    type Dtf;
-
-    #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "DateTimeFormat")]
-    fn new(locale: &str, options: &Object) -> Result<Dtf, JsValue>;
-
-    #[wasm_bindgen(method, catch)]
-    fn format(this: &Dtf, date: &Date) -> Result<String, JsValue>;
-}
+use wasm_bindgen::JsValue;
 
 /// The parts of a checkpoint timestamp the widget needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,25 +41,6 @@ impl Stamp {
             offset,
         })
     }
-}
-
-fn options(pairs: &[(&str, &str)]) -> Object {
-    let o = Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    o
-}
-
-fn format_with(locale: &str, date: &Date, pairs: &[(&str, &str)]) -> Option<String> {
-    Dtf::new(locale, &options(pairs)).ok()?.format(date).ok()
-}
-
-fn utc_midnight(d: IsoDate) -> Date {
-    let ms = Date::utc(f64::from(d.year()), f64::from(d.month()) - 1.0);
-    let date = Date::new(&JsValue::from_f64(ms));
-    date.set_utc_date(u32::from(d.day()));
-    date
 }
 
 /// A calendar date in the shopper's language, e.g. "Friday, 20 November 2026".
