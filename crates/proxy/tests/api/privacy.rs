@@ -67,17 +67,8 @@ fn collect(t: &Tracking, out: &mut BTreeSet<String>) {
     }
 }
 
-pub const DEMO: [&str; 9] = [
-    "ECMS0000PENDING",
-    "ECMS0001INFO",
-    "ECMS0002TRANSIT",
-    "ECMS0003OUT",
-    "ECMS0004FAIL",
-    "ECMS0005DELIVERED",
-    "ECMS0006PICKUP",
-    "ECMS0007EXCEPTION",
-    "ECMS0008EXPIRED",
-];
+/// The seeded demo trackings, one per tag (the sandbox's own list, so the two never drift).
+pub const DEMO: [&str; 9] = aftership_sandbox::DEMO_TRACKING_NUMBERS;
 
 #[tokio::test]
 async fn no_personal_data_reaches_the_browser() {
