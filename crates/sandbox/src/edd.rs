@@ -1,8 +1,15 @@
 //! `predict` and `predict-batch`: validation per reference §5.1 and a deterministic,
 //! plausible model. Pickup is the order day (or the next one after the cutoff), pushed by
-//! the processing time over the merchant's business days; transit grows with the distance
-//! between the two countries and counts carrier working days (Monday to Friday, Saturday
-//! too for USPS); the range widens with distance.
+//! the processing time over the merchant's business days. Standard transit counts carrier
+//! working days (Monday to Friday, Saturday too for USPS): two within a country, three
+//! across US states, and growing with the distance between two countries; the range
+//! widens with distance.
+//!
+//! The request's `service_type_name` picks a speed tier ([`Tier::of`]): express-like names
+//! (`EXPRESS`, `PRIORITY`, `OVERNIGHT`, `NEXT DAY`, …) halve the transit (rounded up, at
+//! least one day), economy-like names (`ECONOMY`, `SMARTPOST`, …) add half again and widen
+//! the range by a day, and no name or any other name is the standard tier. So on every
+//! lane express arrives strictly earlier than standard, and economy strictly later.
 
 use crate::http::ApiError;
 use crate::places::{country_centre, distance_km};
@@ -136,6 +143,52 @@ fn next_working(mut d: Date, works: impl Fn(Date) -> bool) -> Date {
     }
 }
 
+/// The speed a `service_type_name` buys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    Express,
+    Standard,
+    Economy,
+}
+
+impl Tier {
+    /// The tier of a carrier service type name (case, `_` and `-` ignored). Economy words
+    /// win over express ones ("EXPRESS ECONOMY" is an economy product); no name, and a name
+    /// with neither, is standard (e.g. "FEDEX HOME DELIVERY", "GROUND").
+    fn of(service_type_name: Option<&str>) -> Self {
+        let Some(name) = service_type_name else {
+            return Self::Standard;
+        };
+        let name = name.to_ascii_uppercase().replace(['_', '-'], " ");
+        let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
+        if has(&["ECONOMY", "SMARTPOST", "SUREPOST", "MEDIA MAIL", "DEFERRED"]) {
+            Self::Economy
+        } else if has(&[
+            "EXPRESS",
+            "PRIORITY",
+            "OVERNIGHT",
+            "NEXT DAY",
+            "SAME DAY",
+            "2DAY",
+            "2ND DAY",
+            "2 DAY",
+        ]) {
+            Self::Express
+        } else {
+            Self::Standard
+        }
+    }
+
+    /// The tier's `(transit, spread)` from the standard one.
+    fn adjust(self, transit: i64, spread: i64) -> (i64, i64) {
+        match self {
+            Self::Express => (((transit + 1) / 2).max(1), spread.max(1)),
+            Self::Standard => (transit, spread),
+            Self::Economy => (transit + (transit / 2).max(1), spread + 1),
+        }
+    }
+}
+
 fn predict(r: &EddRequest, pickup: DateTime, seed: u64) -> EddPrediction {
     let slug = r.slug.clone().unwrap_or_default();
     let o = r.origin_address.clone().unwrap_or_default();
@@ -144,16 +197,10 @@ fn predict(r: &EddRequest, pickup: DateTime, seed: u64) -> EddPrediction {
     let dc = d.country_region.clone().unwrap_or_default();
     let (transit, spread, precise) = match (country_centre(&oc), country_centre(&dc)) {
         _ if oc == dc => {
+            // Two days within a country, three across US states; never one, so that
+            // express (one day) is faster even within a state.
             let same_state = o.state.is_some() && o.state == d.state;
-            (
-                if same_state {
-                    1
-                } else {
-                    2 + i64::from(oc == "USA")
-                },
-                1,
-                true,
-            )
+            (2 + i64::from(oc == "USA" && !same_state), 1, true)
         }
         (Some(a), Some(b)) => {
             let km = distance_km(a, b);
@@ -165,6 +212,7 @@ fn predict(r: &EddRequest, pickup: DateTime, seed: u64) -> EddPrediction {
         }
         _ => (8, 3, false),
     };
+    let (transit, spread) = Tier::of(r.service_type_name.as_deref()).adjust(transit, spread);
     let carrier_days: &[i8] = if slug == "usps" {
         &[1, 2, 3, 4, 5, 6]
     } else {
@@ -242,6 +290,76 @@ mod tests {
         assert_eq!(p.estimated_delivery_date_max.as_deref(), Some("2021-07-07"));
         assert_eq!(p.confidence_code, Some(10001.0));
         assert_eq!(p.id.as_ref().unwrap().len(), 32);
+    }
+
+    fn with_service(name: Option<&str>, origin: Option<EddAddress>) -> EddPrediction {
+        let mut r = req();
+        r.service_type_name = name.map(Into::into);
+        if origin.is_some() {
+            r.origin_address = origin;
+        }
+        predict_all(&[r], 0).unwrap().remove(0)
+    }
+
+    /// Regression (issue #6): the model ignored `service_type_name`, so a merchant's
+    /// express service got exactly the dates of its standard one.
+    #[test]
+    fn express_is_not_given_the_same_dates_as_standard() {
+        let lanes = [
+            None,                               // WA → CA, across US states
+            addr("USA", "CA", "90001"),         // within one state
+            addr("CHN", "Guangdong", "518000"), // international
+            addr("ATA", "", "0000"),            // no known centre
+        ];
+        for origin in lanes {
+            let standard = with_service(None, origin.clone());
+            let express = with_service(Some("EXPRESS"), origin.clone());
+            let economy = with_service(Some("FEDEX INTERNATIONAL ECONOMY"), origin.clone());
+            let likely = |p: &EddPrediction| p.estimated_delivery_date.clone().unwrap();
+            assert!(likely(&express) < likely(&standard), "{origin:?}");
+            assert!(likely(&standard) < likely(&economy), "{origin:?}");
+            for p in [&standard, &express, &economy] {
+                let (min, max) = (
+                    p.estimated_delivery_date_min.clone().unwrap(),
+                    p.estimated_delivery_date_max.clone().unwrap(),
+                );
+                assert!(min <= likely(p) && likely(p) <= max, "{p:?}");
+            }
+            assert_ne!(standard.id, express.id);
+            // The name is echoed as sent, and the answer does not change between calls.
+            assert_eq!(
+                express.request.service_type_name.as_deref(),
+                Some("EXPRESS")
+            );
+            assert_eq!(with_service(Some("EXPRESS"), origin).id, express.id);
+        }
+        // WA → CA, Thursday pickup: express 2 carrier days (Mon), standard 3 (Tue).
+        let express = with_service(Some("express"), None);
+        assert_eq!(
+            express.estimated_delivery_date.as_deref(),
+            Some("2021-07-05")
+        );
+    }
+
+    #[test]
+    fn service_type_names_map_to_tiers() {
+        for (name, tier) in [
+            (None, Tier::Standard),
+            (Some("FEDEX HOME DELIVERY"), Tier::Standard),
+            (Some("UPS GROUND"), Tier::Standard),
+            (Some("something new"), Tier::Standard),
+            (Some("EXPRESS"), Tier::Express),
+            (Some("fedex_priority_overnight"), Tier::Express),
+            (Some("UPS NEXT DAY AIR"), Tier::Express),
+            (Some("UPS 2ND DAY AIR"), Tier::Express),
+            (Some("USPS PRIORITY MAIL"), Tier::Express),
+            (Some("UPS EXPRESS SAVER"), Tier::Express),
+            (Some("FEDEX INTERNATIONAL ECONOMY"), Tier::Economy),
+            (Some("DHL EXPRESS ECONOMY SELECT"), Tier::Economy),
+            (Some("fedex-smartpost"), Tier::Economy),
+        ] {
+            assert_eq!(Tier::of(name), tier, "{name:?}");
+        }
     }
 
     #[test]
