@@ -1,18 +1,21 @@
 //! State shared between proxy instances through Redis (`REDIS_URL`), so that N instances
-//! behind a load balancer behave as one: the tracking cache ([`SharedCache`]), the per-IP
-//! limit ([`SharedLimiter`]), the upstream budget ([`SharedBudget`]), webhook idempotency
-//! ([`Redis::first_time`]) and the fan-out of updates by pub/sub ([`relay`]).
+//! behind a load balancer behave as one: the tracking cache ([`SharedCache`]), the EDD
+//! prediction cache (a [`TtlCache`]), the per-IP limit ([`SharedLimiter`]), the upstream
+//! budget ([`SharedBudget`]), webhook idempotency ([`Redis::first_time`]) and the fan-out of
+//! updates by pub/sub ([`relay`]). Both caches store blobs with a TTL through
+//! [`Redis::get_blob`] and [`Redis::put_blob`], and write through to local memory.
 //!
 //! Redis is an accelerator, never a dependency: every operation has a short timeout, the
 //! first failure marks the link down ([`Redis::is_up`]) and from then on each instance uses
-//! its own in-memory state (cache, limiter, budget, idempotency store) without waiting for
+//! its own in-memory state (caches, limiter, budget, idempotency store) without waiting for
 //! Redis at all. A health task pings every [`HEALTH_INTERVAL`] and marks the link up again
 //! when Redis answers, so instances recover by themselves. `/readyz` and `/metrics` say which
 //! mode an instance is in.
 //!
 //! Only browser-safe data goes to Redis: the serialised [`trackfront_types::TrackingView`]s
-//! (already free of personal data), limiter timestamps and webhook event ids. The Redis URL
-//! (which may carry a password) is never logged.
+//! (already free of personal data), AfterShip's predicted dates per lane (warehouse,
+//! country, postal prefix), service and pickup day, limiter timestamps and webhook event
+//! ids. The Redis URL (which may carry a password) is never logged.
 
 use crate::cache::{CacheStats, CachedLookup, MemoryCache, ViewCache};
 use crate::events::{Events, Update};
@@ -186,6 +189,42 @@ impl Redis {
         .await
     }
 
+    /// The blob stored under `rest` (below this deployment's prefix): `None` when Redis
+    /// cannot say (use local state), `Some(None)` when no instance stored it or it expired.
+    pub async fn get_blob(&self, what: &'static str, rest: &str) -> Option<Option<Vec<u8>>> {
+        let key = self.key(rest);
+        self.run(what, |mut c| async move {
+            redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<Vec<u8>>>(&mut c)
+                .await
+        })
+        .await
+    }
+
+    /// Stores `value` under `rest` for `ttl` (at least a millisecond); `None` when Redis is
+    /// unavailable.
+    pub async fn put_blob(
+        &self,
+        what: &'static str,
+        rest: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Option<()> {
+        let key = self.key(rest);
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.run(what, |mut c| async move {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PX")
+                .arg(ttl_ms)
+                .query_async(&mut c)
+                .await
+        })
+        .await
+    }
+
     /// The Prometheus lines about the link.
     pub fn render_metrics(&self, out: &mut String) {
         let _ = writeln!(
@@ -247,13 +286,13 @@ impl SharedCache {
         }
     }
 
-    fn key(&self, k: &LookupRequest) -> String {
-        self.redis.key(&format!(
+    fn key(k: &LookupRequest) -> String {
+        format!(
             "cache:{}:{}:{}",
             k.slug.as_str(),
             k.number.as_str(),
             k.lang.as_ref().map_or("", |l| l.as_str())
-        ))
+        )
     }
 }
 
@@ -296,16 +335,7 @@ fn decode_entry(raw: &[u8]) -> Option<CachedLookup> {
 impl ViewCache for SharedCache {
     fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
         Box::pin(async move {
-            let k = self.key(key);
-            let remote = self
-                .redis
-                .run("cache get", |mut c| async move {
-                    redis::cmd("GET")
-                        .arg(&k)
-                        .query_async::<Option<Vec<u8>>>(&mut c)
-                        .await
-                })
-                .await;
+            let remote = self.redis.get_blob("cache get", &Self::key(key)).await;
             match remote {
                 Some(Some(raw)) => {
                     let entry = decode_entry(&raw);
@@ -322,27 +352,111 @@ impl ViewCache for SharedCache {
 
     fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let k = self.key(&key);
+            let k = Self::key(&key);
             let raw = encode_entry(&value);
-            let ttl_ms = u64::try_from(self.retention.as_millis()).unwrap_or(u64::MAX);
             self.local.put(key, value).await;
-            let _: Option<()> = self
+            let _ = self
                 .redis
-                .run("cache put", |mut c| async move {
-                    redis::cmd("SET")
-                        .arg(&k)
-                        .arg(raw.as_ref())
-                        .arg("PX")
-                        .arg(ttl_ms)
-                        .query_async(&mut c)
-                        .await
-                })
+                .put_blob("cache put", &k, &raw, self.retention)
                 .await;
         })
     }
 
     fn stats(&self) -> CacheStats {
         self.local.stats()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Small TTL caches (EDD predictions)
+
+/// A value a [`TtlCache`] can keep in Redis: a versioned, compact encoding, and a decoder
+/// that re-validates (anything another version wrote decodes to `None`, a miss).
+pub trait SharedValue: Clone + Send + Sync + 'static {
+    /// The bytes stored in Redis.
+    fn encode(&self) -> Vec<u8>;
+    /// The value back, or `None` for bytes this version does not understand.
+    fn decode(raw: &[u8]) -> Option<Self>;
+}
+
+/// A bounded cache of `V` under string keys, entries living `ttl`. Alone it is local
+/// memory; [`TtlCache::shared`] puts it in Redis under `<prefix><namespace>:<key>`, like
+/// [`SharedCache`]: local memory is written through (so an instance that loses Redis still
+/// has what it recently saw) and read only while Redis is unavailable.
+pub struct TtlCache<V> {
+    redis: Option<Arc<Redis>>,
+    namespace: &'static str,
+    local: moka::future::Cache<String, V>,
+    ttl: Duration,
+}
+
+impl<V> std::fmt::Debug for TtlCache<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TtlCache")
+            .field("namespace", &self.namespace)
+            .field("shared", &self.redis.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<V: SharedValue> TtlCache<V> {
+    /// A local cache of at most `capacity` entries, each kept for `ttl`; `namespace` names
+    /// its keys once shared.
+    pub fn new(namespace: &'static str, capacity: u64, ttl: Duration) -> Self {
+        let ttl = ttl.max(Duration::from_millis(1));
+        Self {
+            redis: None,
+            namespace,
+            local: moka::future::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl)
+                .build(),
+            ttl,
+        }
+    }
+
+    /// The same cache, shared with every instance on `redis`.
+    #[must_use]
+    pub fn shared(mut self, redis: Arc<Redis>) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
+    /// Whether entries go to Redis (when it is up).
+    pub fn is_shared(&self) -> bool {
+        self.redis.is_some()
+    }
+
+    fn redis_key(&self, key: &str) -> String {
+        format!("{}:{key}", self.namespace)
+    }
+
+    /// The entry for `key`, from Redis when it can say, else from local memory.
+    pub async fn get(&self, key: &str) -> Option<V> {
+        let Some(redis) = &self.redis else {
+            return self.local.get(key).await;
+        };
+        match redis.get_blob("ttl cache get", &self.redis_key(key)).await {
+            Some(Some(raw)) => {
+                let value = V::decode(&raw)?;
+                self.local.insert(key.to_owned(), value.clone()).await;
+                Some(value)
+            }
+            Some(None) => None,
+            None => self.local.get(key).await,
+        }
+    }
+
+    /// Stores `value` under `key`, locally and (when shared and up) in Redis.
+    pub async fn insert(&self, key: String, value: V) {
+        let raw = self.redis.as_ref().map(|_| value.encode());
+        let redis_key = self.redis_key(&key);
+        self.local.insert(key, value).await;
+        if let (Some(redis), Some(raw)) = (&self.redis, raw) {
+            let _ = redis
+                .put_blob("ttl cache put", &redis_key, &raw, self.ttl)
+                .await;
+        }
     }
 }
 
