@@ -5,13 +5,17 @@
 //! merchant configuration ([`Rules`], `TRACKFRONT_EDD_CONFIG`). Per item, the answer comes
 //! from AfterShip's `predict-batch` when that source is enabled ([`EddSourceMode`]) and
 //! answers within a short deadline, else from the rules engine. AfterShip's dates are
-//! cached under the engine's cache key (lane, service, pickup day); the cutoff instant for
-//! the countdown always comes from the rules engine and is never cached.
+//! cached for [`CACHE_TTL`] under the engine's cache key (lane, service, pickup day), in a
+//! [`crate::shared::TtlCache`]: in Redis when `REDIS_URL` is set (so a prediction one
+//! instance paid for is served by all, [`EddService::share_cache`]) and always in local
+//! memory, which answers alone while Redis is unavailable. The cutoff instant for the
+//! countdown always comes from the rules engine and is never cached.
 //!
 //! Origin checks (CORS) and the per-client limit are applied by [`crate::security::guard`]
 //! like on every `/api/` route; this module adds none of its own.
 
 use crate::error::ApiError;
+use crate::shared::{Redis, SharedValue, TtlCache};
 use aftership::model::{EddAddress, EddPrediction, EddRequest as WireRequest, EstimatedPickup};
 use aftership::{ApiKey, Client, ClientOptions};
 use axum::body::Body;
@@ -19,7 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::time::Instant;
 use trackfront_edd::jiff::Timestamp;
@@ -33,7 +37,7 @@ pub const MAX_EDD_BODY: usize = 4 * 1024;
 
 /// How long an AfterShip prediction is reused. The key holds the pickup day, so an entry
 /// can never outlive its day's meaning by more than this.
-const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
+pub const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
 
 /// Where estimates come from (`TRACKFRONT_EDD_SOURCE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -133,6 +137,28 @@ struct Predicted {
     max: IsoDate,
 }
 
+/// `1 <min> <likely> <max>`, dates as `YYYY-MM-DD`.
+impl SharedValue for Predicted {
+    fn encode(&self) -> Vec<u8> {
+        format!("1 {} {} {}", self.min, self.likely, self.max).into_bytes()
+    }
+
+    fn decode(raw: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(raw).ok()?;
+        let mut parts = text.split(' ');
+        if parts.next()? != "1" {
+            return None;
+        }
+        let mut date = || IsoDate::parse(parts.next()?).ok();
+        let (min, likely, max) = (date()?, date()?, date()?);
+        (parts.next().is_none() && min <= likely && likely <= max).then_some(Self {
+            min,
+            likely,
+            max,
+        })
+    }
+}
+
 /// The AfterShip side: a client without retries and a short deadline, and a pause after a
 /// failure so a broken or unlicensed EDD endpoint does not slow every page view.
 struct Predictor {
@@ -186,7 +212,7 @@ impl Default for EddOptions {
 pub struct EddService {
     rules: Rules,
     predictor: Option<Predictor>,
-    cache: moka::future::Cache<String, Predicted>,
+    cache: TtlCache<Predicted>,
     metrics: EddMetrics,
 }
 
@@ -194,6 +220,7 @@ impl std::fmt::Debug for EddService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EddService")
             .field("aftership", &self.predictor.is_some())
+            .field("shared_cache", &self.cache.is_shared())
             .finish_non_exhaustive()
     }
 }
@@ -234,10 +261,7 @@ impl EddService {
         Ok(Self {
             rules,
             predictor,
-            cache: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(CACHE_TTL)
-                .build(),
+            cache: TtlCache::new("edd", 10_000, CACHE_TTL),
             metrics: EddMetrics::default(),
         })
     }
@@ -280,6 +304,13 @@ impl EddService {
             "delivery estimates configured"
         );
         Self::new(rules, base_url, key, &opts).context("AFTERSHIP_BASE_URL")
+    }
+
+    /// The same service with its prediction cache shared through `redis`.
+    #[must_use]
+    pub fn share_cache(mut self, redis: Arc<Redis>) -> Self {
+        self.cache = self.cache.shared(redis);
+        self
     }
 
     /// The counters.
@@ -589,6 +620,27 @@ mod tests {
         );
         assert!(msg(r#"{"items":[]}"#).starts_with("Expected"));
         assert!(parse_request(&HeaderMap::new(), b"{}").is_err());
+    }
+
+    #[test]
+    fn cached_predictions_round_trip_and_reject_anything_else() {
+        let date = |d| IsoDate::parse(d).unwrap();
+        let p = Predicted {
+            min: date("2026-12-01"),
+            likely: date("2026-12-02"),
+            max: date("2026-12-04"),
+        };
+        assert_eq!(p.encode(), b"1 2026-12-01 2026-12-02 2026-12-04");
+        assert_eq!(Predicted::decode(&p.encode()), Some(p));
+        for bad in [
+            &b"2 2026-12-01 2026-12-02 2026-12-04"[..],
+            b"1 2026-12-03 2026-12-02 2026-12-04",
+            b"1 2026-12-01 2026-12-02",
+            b"1 2026-12-01 2026-12-02 2026-12-04 x",
+            b"\xff",
+        ] {
+            assert_eq!(Predicted::decode(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -81,11 +81,17 @@ impl Application {
             }
         };
         let metrics = Arc::new(Metrics::default());
-        let edd = Arc::new(crate::edd::EddService::from_settings(
-            &settings,
-            &upstream_url,
-            key.clone(),
-        )?);
+        let redis = match &settings.redis_url {
+            Some(url) => {
+                Some(crate::shared::Redis::connect(url.expose_secret(), REDIS_OP_TIMEOUT).await?)
+            }
+            None => None,
+        };
+        let edd = crate::edd::EddService::from_settings(&settings, &upstream_url, key.clone())?;
+        let edd = Arc::new(match &redis {
+            Some(r) => edd.share_cache(r.clone()),
+            None => edd,
+        });
         let upstream = Upstream::new(
             &upstream_url,
             key,
@@ -94,12 +100,6 @@ impl Application {
             metrics.clone(),
         )
         .context("AFTERSHIP_BASE_URL")?;
-        let redis = match &settings.redis_url {
-            Some(url) => {
-                Some(crate::shared::Redis::connect(url.expose_secret(), REDIS_OP_TIMEOUT).await?)
-            }
-            None => None,
-        };
         let upstream = match &redis {
             Some(r) => upstream.with_shared_budget(crate::shared::SharedBudget::new(r.clone())),
             None => upstream,

@@ -1,12 +1,12 @@
 //! Two proxy instances sharing one real `redis-server` (started here on a free loopback
-//! port, without persistence, and killed at the end): events, the per-IP limit and the
-//! cache are shared; when Redis is lost both keep answering on local state, and they
-//! recover by themselves when it is back.
+//! port, without persistence, and killed at the end): events, the per-IP limit, the
+//! tracking cache and the EDD prediction cache are shared; when Redis is lost both keep
+//! answering on local state, and they recover by themselves when it is back.
 
 use crate::events::{SseStream, WAIT, events_path};
 use crate::helpers::{TestApp, spawn_app_with, test_settings};
 use crate::webhooks::{SECRET, post_webhook, sign, update_body};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use trackfront_proxy::Application;
@@ -209,6 +209,82 @@ async fn a_lookup_cached_by_a_is_a_cache_hit_on_b() {
         metric(&b, "trackfront_upstream_calls_total").await,
         0,
         "B never called the upstream"
+    );
+}
+
+fn aftership_edd(s: &mut trackfront_proxy::Settings) {
+    s.edd_source = trackfront_proxy::edd::EddSourceMode::Aftership;
+}
+
+/// `POST /api/v1/edd` on `base`: each estimate's service, source and dates (the cutoff
+/// countdown is per request and per instance, so it is left out).
+async fn edd_dates(base: &str, body: &Value) -> Vec<Value> {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/v1/edd"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    v["estimates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| json!([e["service"], e["source"], e["min"], e["likely"], e["max"]]))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_edd_prediction_made_by_a_is_served_by_b_without_asking_aftership() {
+    let mut redis = RedisServer::start().await;
+    let a = instance_a(&redis, aftership_edd).await;
+    let b = instance_b(&a, &redis, aftership_edd).await;
+    let body = json!({
+        "destination": {"country": "US", "postal_code": "94105", "state": "CA"},
+        "items": [{"service": "standard"}, {"service": "express"}]
+    });
+    let on_a = edd_dates(&a.address, &body).await;
+    assert_eq!(on_a.len(), 2);
+    assert!(on_a.iter().all(|e| e[1] == "aftership"), "{on_a:?}");
+    assert_eq!(
+        a.spy
+            .count("POST", "/estimated-delivery-date/predict-batch"),
+        1
+    );
+
+    let on_b = edd_dates(&b, &body).await;
+    assert_eq!(on_b, on_a, "B serves A's AfterShip dates");
+    assert_eq!(
+        metric(&b, "trackfront_edd_upstream_calls_total").await,
+        0,
+        "B never called predict-batch"
+    );
+    assert_eq!(
+        metric(&b, "trackfront_edd_cache_total{result=\"hit\"}").await,
+        2
+    );
+    assert_eq!(
+        metric(&b, "trackfront_edd_cache_total{result=\"miss\"}").await,
+        0
+    );
+
+    // Without Redis, B answers from the copy it keeps in memory, promptly and still
+    // without asking AfterShip; a new lane is asked upstream as usual.
+    redis.kill();
+    let started = std::time::Instant::now();
+    assert_eq!(edd_dates(&b, &body).await, on_a);
+    assert!(started.elapsed() < Duration::from_secs(2), "B was slow");
+    assert_eq!(metric(&b, "trackfront_edd_upstream_calls_total").await, 0);
+    let elsewhere = json!({
+        "destination": {"country": "US", "postal_code": "60601", "state": "IL"},
+        "items": [{"service": "standard"}]
+    });
+    let got = edd_dates(&b, &elsewhere).await;
+    assert_eq!(got[0][1], "aftership", "{got:?}");
+    assert_eq!(
+        metric(&b, "trackfront_edd_upstream_calls_total{outcome=\"ok\"}").await,
+        1
     );
 }
 
