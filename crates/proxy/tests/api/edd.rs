@@ -1,7 +1,8 @@
 //! `POST /api/v1/edd` against the real proxy and the embedded sandbox's EDD model, over
-//! loopback: batching beyond five items, caching, the fallback to the rules engine when
-//! AfterShip fails or is slow, the source modes, validation, method, size, CORS and the
-//! per-client limit.
+//! loopback: batching beyond five items, caching, the service type reaching AfterShip,
+//! the fallback to the rules engine when AfterShip fails or is slow, the source modes,
+//! validation, method, size, CORS and the per-client limit. Sharing the cache between
+//! instances is in `redis.rs`.
 
 use crate::helpers::{TestApp, spawn_app_with};
 use aftership_sandbox::Faults;
@@ -107,6 +108,39 @@ async fn more_than_five_items_are_split_into_batches_and_then_cached() {
     assert_eq!(
         metric(&app, "trackfront_edd_cache_total{result=\"hit\"}").await,
         7
+    );
+}
+
+/// Issue #6: express was quoted the dates of standard. The proxy sends each service's
+/// configured `service_type_name` (the example rules: express = "EXPRESS", standard =
+/// none) in `predict-batch`, and the sandbox's model now depends on it.
+#[tokio::test]
+async fn express_is_not_given_the_same_dates_as_standard() {
+    let app = app(EddSourceMode::Aftership).await;
+    // Within the warehouse's state (NY → NY) and across states (NY → CA).
+    for dest in [
+        json!({"country": "US", "postal_code": "10001", "state": "NY"}),
+        json!({"country": "US", "postal_code": "94105", "state": "CA"}),
+    ] {
+        let body = json!({"destination": dest, "items": [{"service": "standard"}, {"service": "express"}]});
+        let got = estimates(&app, &body).await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|e| e["source"] == "aftership"), "{got:?}");
+        let (standard, express) = (&got[0], &got[1]);
+        assert_eq!(express["service"], "express");
+        assert!(
+            express["likely"].as_str() < standard["likely"].as_str(),
+            "{dest}: express {express} is not faster than standard {standard}"
+        );
+        assert!(
+            express["max"].as_str() <= standard["max"].as_str(),
+            "{dest}"
+        );
+    }
+    assert_eq!(
+        app.spy.count("POST", PREDICT),
+        2,
+        "one batch per destination"
     );
 }
 
