@@ -22,6 +22,14 @@ mod badge;
 mod intl;
 pub mod logic;
 
+/// A free-list allocator: a few hundred bytes of wasm instead of dlmalloc's kilobytes. The
+/// badge allocates little (a few strings per minute), so its simple first-fit search is
+/// plenty.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// Runs when the module is instantiated: mounts every badge on the page.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
