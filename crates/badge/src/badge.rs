@@ -245,7 +245,7 @@ fn wire(badge: &Shared) {
     let weak = Rc::downgrade(badge);
     if let Some(btn) = find(&b.root, ".pause") {
         let w = weak.clone();
-        let on_pause = Closure::<dyn FnMut()>::new(move || {
+        let on_pause = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
             if let Some(s) = w.upgrade() {
                 toggle_pause(&s);
             }
@@ -255,8 +255,8 @@ fn wire(badge: &Shared) {
     }
     if let Some(form) = find(&b.root, "form") {
         let w = weak.clone();
-        let on_submit = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-            e.prevent_default();
+        let on_submit = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            e.unchecked_into::<Event>().prevent_default();
             if let Some(s) = w.upgrade() {
                 submit(&s);
             }
@@ -602,7 +602,7 @@ fn show_countdown(badge: &Shared) {
         logic::next_tick(left)
     };
     let (generation, me) = (b.timer_gen, b.me.clone());
-    let tick = Closure::once_into_js(move || {
+    let tick = Closure::once_into_js(move |_: JsValue| {
         if let Some(s) = me.upgrade()
             && s.borrow().timer_gen == generation
         {

@@ -22,7 +22,7 @@ pub fn date(lang: &str, d: IsoDate, this_year: u16) -> String {
     if d.year() != this_year {
         opts.push(("year", "numeric"));
     }
-    format(lang, &utc_midnight(d), &opts).unwrap_or_else(|| d.to_string())
+    format(lang, &utc_midnight(d), &opts).unwrap_or_else(|| crate::logic::iso(d))
 }
 
 /// A local clock time (`2:00 PM`) of an instant given in milliseconds since the epoch, in
