@@ -24,7 +24,7 @@ cargo build --release --target wasm32-unknown-unknown -p trackfront-badge \
   --manifest-path "$root/Cargo.toml"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$tmp" --out-name edd-badge \
+wasm-bindgen --target web --no-typescript --omit-default-module-path --encode-into always --out-dir "$tmp" --out-name edd-badge \
   "$target/wasm32-unknown-unknown/release/trackfront_badge.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
   wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --strip-debug \

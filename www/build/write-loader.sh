@@ -31,6 +31,8 @@ if [ -z "$js" ] || [ -z "$wasm" ]; then
   echo "write-loader.sh: no trackfront-*.js / *_bg.wasm in $dir" >&2
   exit 1
 fi
-sed -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" -e "s|@BADGE_JS@|$badge_js|g" \
-  -e "s|@BADGE_WASM@|$badge_wasm|g" "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
+# Whole-line // comments and indentation go: every product page loads this file.
+sed -e '/^[[:space:]]*\/\//d' -e 's/^[[:space:]]*//' -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" \
+  -e "s|@BADGE_JS@|$badge_js|g" -e "s|@BADGE_WASM@|$badge_wasm|g" \
+  "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
 echo "write-loader.sh: trackfront.js -> $js, $wasm; $badge_js, $badge_wasm"
