@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
     Element, Event, HtmlElement, HtmlInputElement, RequestInit, Response, ShadowRoot,
-    ShadowRootInit, ShadowRootMode,
+    ShadowRootInit, ShadowRootMode, Window,
 };
 
 /// `localStorage` key of the destination the shopper typed.
@@ -50,6 +50,19 @@ struct Badge {
 
 type Shared = Rc<RefCell<Badge>>;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `window`, read once (web_sys::window() probes four globals and checks the type).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
+/// The page's `window` (an `Option` like web_sys::window(), to keep the callers' shape).
+#[allow(clippy::unnecessary_wraps)]
+fn window() -> Option<Window> {
+    Some(WINDOW.with(Window::clone))
+}
+
 fn warn(msg: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&cat(&["trackfront EDD badge: ", msg])));
 }
@@ -60,7 +73,7 @@ fn get(o: &JsValue, k: &str) -> JsValue {
 
 /// Mounts every `[data-trackfront="edd"]` element that has no shadow root yet.
 pub fn mount_all() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(doc) = window().and_then(|w| w.document()) else {
         return;
     };
     let Ok(nodes) = doc.query_selector_all("[data-trackfront=\"edd\"]") else {
@@ -89,20 +102,20 @@ fn language(host: &Element) -> String {
                 .flatten()
                 .and_then(|e| attr(&e, "lang"))
         })
-        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .or_else(|| window().and_then(|w| w.navigator().language()))
         .unwrap_or_else(|| "en".to_owned())
 }
 
 /// The proxy: `data-proxy`, else where `/trackfront.js` was loaded from, else this site.
 fn proxy(host: &Element) -> String {
-    let window = web_sys::window();
+    let win = window();
     let from_loader = || {
-        let w = window.as_ref()?;
+        let w = win.as_ref()?;
         get(&get(w, "trackfront"), "base").as_string()
     };
     let base = attr(host, "data-proxy")
         .or_else(from_loader)
-        .or_else(|| window.as_ref()?.location().origin().ok())
+        .or_else(|| win.as_ref()?.location().origin().ok())
         .unwrap_or_default();
     cat(&[base.trim_end_matches('/'), "/api/v1/edd"])
 }
@@ -155,7 +168,7 @@ fn mount(host: HtmlElement) {
     // where the shopper lives).
     let dest = cfg.fixed.clone().or_else(|| {
         stored().or_else(|| {
-            let nav = web_sys::window()?.navigator().language()?;
+            let nav = window()?.navigator().language()?;
             Dest::parse(&logic::region_of(&nav)?, "", "").ok()
         })
     });
@@ -214,12 +227,12 @@ fn find(root: &ShadowRoot, sel: &str) -> Option<Element> {
 }
 
 fn stored() -> Option<Dest> {
-    let s = web_sys::window()?.local_storage().ok()??;
+    let s = window()?.local_storage().ok()??;
     Dest::load(&s.get_item(STORE_KEY).ok()??)
 }
 
 fn store(d: &Dest) {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+    if let Some(s) = window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = s.set_item(STORE_KEY, &d.store());
     }
 }
@@ -374,7 +387,7 @@ fn then(promise: &JsValue, ok: JsValue, err: JsValue) {
 
 /// `fetch(endpoint, {method: "POST", body})`, then `response.json()`, then [`finish`].
 fn post(badge: &Shared, generation: u32, endpoint: &str, body: &str) {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = window() else {
         return;
     };
     let init = RequestInit::new();
@@ -540,7 +553,7 @@ fn render(badge: &Shared, answer: &JsValue) {
 
 fn stop_timer(b: &mut Badge) {
     b.timer_gen = b.timer_gen.wrapping_add(1);
-    if let (Some(t), Some(w)) = (b.timer.take(), web_sys::window()) {
+    if let (Some(t), Some(w)) = (b.timer.take(), window()) {
         w.clear_timeout_with_handle(t);
     }
 }
@@ -610,7 +623,7 @@ fn show_countdown(badge: &Shared) {
             show_countdown(&s);
         }
     });
-    if let Some(w) = web_sys::window() {
+    if let Some(w) = window() {
         b.timer = w
             .set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), delay)
             .ok();
