@@ -9,10 +9,7 @@ use std::rc::{Rc, Weak};
 use trackfront_types::IsoDate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    Element, Event, HtmlElement, HtmlInputElement, RequestInit, Response, ShadowRoot,
-    ShadowRootInit, ShadowRootMode, Window,
-};
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement, Response, ShadowRoot, Window};
 
 /// `localStorage` key of the destination the shopper typed.
 const STORE_KEY: &str = "trackfront-edd-destination";
@@ -55,6 +52,25 @@ extern "C" {
     /// `window`, read once (web_sys::window() probes four globals and checks the type).
     #[wasm_bindgen(thread_local_v2, js_name = window)]
     static WINDOW: Window;
+
+    /// `navigator.language` (undefined in very old browsers).
+    #[wasm_bindgen(thread_local_v2, js_namespace = navigator, js_name = language)]
+    static NAV_LANGUAGE: JsValue;
+
+    /// `style.setProperty(name, value)`, which never throws; an empty value removes the
+    /// property. (web-sys' binding catches, returns a Result, and needs removeProperty too.)
+    type Style;
+    #[wasm_bindgen(method, js_name = setProperty)]
+    fn set_prop(this: &Style, name: &str, value: &str);
+}
+
+fn nav_language() -> Option<String> {
+    NAV_LANGUAGE.with(JsValue::as_string)
+}
+
+/// `o[k] = v` on a plain object of ours (cannot throw).
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
 }
 
 /// The page's `window` (an `Option` like web_sys::window(), to keep the callers' shape).
@@ -80,7 +96,7 @@ pub fn mount_all() {
         return;
     };
     for i in 0..nodes.length() {
-        if let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok())
+        if let Some(el) = nodes.item(i).map(JsCast::unchecked_into::<HtmlElement>)
             && el.shadow_root().is_none()
         {
             mount(el);
@@ -102,7 +118,7 @@ fn language(host: &Element) -> String {
                 .flatten()
                 .and_then(|e| attr(&e, "lang"))
         })
-        .or_else(|| window().and_then(|w| w.navigator().language()))
+        .or_else(nav_language)
         .unwrap_or_else(|| "en".to_owned())
 }
 
@@ -121,7 +137,9 @@ fn proxy(host: &Element) -> String {
 }
 
 fn hide(host: &HtmlElement, why: &str) {
-    let _ = host.style().set_property("display", "none");
+    host.style()
+        .unchecked_ref::<Style>()
+        .set_prop("display", "none");
     warn(why);
 }
 
@@ -157,7 +175,10 @@ fn mount(host: HtmlElement) {
         fixed,
         lang,
     };
-    let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
+    // A plain `{mode: "open"}` (web-sys' ShadowRootInit brings an enum table into the glue).
+    let init = Object::new();
+    set(&init, "mode", &"open".into());
+    let Ok(root) = host.attach_shadow(init.unchecked_ref()) else {
         warn("this element cannot have a shadow root");
         return;
     };
@@ -168,7 +189,7 @@ fn mount(host: HtmlElement) {
     // where the shopper lives).
     let dest = cfg.fixed.clone().or_else(|| {
         stored().or_else(|| {
-            let nav = window()?.navigator().language()?;
+            let nav = nav_language()?;
             Dest::parse(&logic::region_of(&nav)?, "", "").ok()
         })
     });
@@ -238,7 +259,8 @@ fn store(d: &Dest) {
 }
 
 fn input(root: &ShadowRoot, name: &str) -> Option<HtmlInputElement> {
-    find(root, &cat(&["input[name=", name, "]"])).and_then(|e| e.dyn_into().ok())
+    // Our own markup: the element found is an <input>.
+    find(root, &cat(&["input[name=", name, "]"])).map(JsCast::unchecked_into)
 }
 
 fn fill_form(b: &Badge) {
@@ -351,27 +373,24 @@ fn refresh(badge: &Shared) {
 }
 
 fn request_body(cfg: &Config, d: &Dest) -> String {
-    let set = |o: &Object, k: &str, v: JsValue| {
-        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
-    };
     let dest = Object::new();
-    set(&dest, "country", d.country.as_str().into());
+    set(&dest, "country", &d.country.as_str().into());
     if let Some(p) = &d.postal {
-        set(&dest, "postal_code", p.as_str().into());
+        set(&dest, "postal_code", &p.as_str().into());
     }
     if let Some(s) = &d.state {
-        set(&dest, "state", s.as_str().into());
+        set(&dest, "state", &s.as_str().into());
     }
     let items = Array::new();
     for s in &cfg.services {
         let item = Object::new();
-        set(&item, "service", s.as_str().into());
-        set(&item, "processing_days", cfg.processing_days.into());
+        set(&item, "service", &s.as_str().into());
+        set(&item, "processing_days", &cfg.processing_days.into());
         items.push(&item);
     }
     let body = Object::new();
-    set(&body, "destination", dest.into());
-    set(&body, "items", items.into());
+    set(&body, "destination", &dest.into());
+    set(&body, "items", &items.into());
     JSON::stringify(&body)
         .ok()
         .and_then(|s| s.as_string())
@@ -390,16 +409,13 @@ fn post(badge: &Shared, generation: u32, endpoint: &str, body: &str) {
     let Some(window) = window() else {
         return;
     };
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
+    // A plain RequestInit object: web-sys' typed setters are one JS import each.
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
+    set(&init, "body", &body.into());
     let headers = Object::new();
-    let _ = Reflect::set(
-        &headers,
-        &JsValue::from_str("content-type"),
-        &JsValue::from_str("application/json"),
-    );
-    init.set_headers(&headers);
+    set(&headers, "content-type", &"application/json".into());
+    set(&init, "headers", &headers);
     let unreachable = cat(&["the proxy at ", endpoint, " cannot be reached"]);
     let (b1, b2) = (badge.clone(), badge.clone());
     let on_response = Closure::once_into_js(move |resp: JsValue| {
@@ -423,7 +439,7 @@ fn post(badge: &Shared, generation: u32, endpoint: &str, body: &str) {
         }
     });
     then(
-        &window.fetch_with_str_and_init(endpoint, &init),
+        &window.fetch_with_str_and_init(endpoint, init.unchecked_ref()),
         on_response,
         on_error,
     );
@@ -540,7 +556,10 @@ fn render(badge: &Shared, answer: &JsValue) {
         set_est(&b, &html);
         b.cutoff = cutoff;
     }
-    let _ = b.host.style().remove_property("display");
+    b.host
+        .style()
+        .unchecked_ref::<Style>()
+        .set_prop("display", "");
     if b.announce {
         b.announce = false;
         if let Some(s) = find(&b.root, ".sr") {
