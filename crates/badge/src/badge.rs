@@ -62,6 +62,29 @@ extern "C" {
     type Style;
     #[wasm_bindgen(method, js_name = setProperty)]
     fn set_prop(this: &Style, name: &str, value: &str);
+
+    /// Any DOM node of ours, for the calls that cannot throw with the badge's own
+    /// selectors, attribute names and listeners (web-sys' catch each exception: one more
+    /// JS wrapper and Result per binding).
+    type Dom;
+    #[wasm_bindgen(method, js_name = querySelector)]
+    fn qs(this: &Dom, selector: &str) -> Option<Element>;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attr(this: &Dom, name: &str, value: &str);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attr(this: &Dom, name: &str);
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn listen(this: &Dom, event: &str, f: &JsValue);
+    #[wasm_bindgen(method)]
+    fn focus(this: &Dom);
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &JsValue, ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: i32);
+}
+
+fn dom(v: &JsValue) -> &Dom {
+    v.unchecked_ref()
 }
 
 fn nav_language() -> Option<String> {
@@ -244,7 +267,7 @@ fn skeleton(w: &Words, form: bool) -> String {
 }
 
 fn find(root: &ShadowRoot, sel: &str) -> Option<Element> {
-    root.query_selector(sel).ok().flatten()
+    dom(root).qs(sel)
 }
 
 fn stored() -> Option<Dest> {
@@ -285,7 +308,7 @@ fn wire(badge: &Shared) {
                 toggle_pause(&s);
             }
         });
-        let _ = btn.add_event_listener_with_callback("click", on_pause.as_ref().unchecked_ref());
+        dom(&btn).listen("click", on_pause.as_ref());
         on_pause.forget();
     }
     if let Some(form) = find(&b.root, "form") {
@@ -296,7 +319,7 @@ fn wire(badge: &Shared) {
                 submit(&s);
             }
         });
-        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        dom(&form).listen("submit", on_submit.as_ref());
         on_submit.forget();
     }
     drop(b);
@@ -317,9 +340,9 @@ fn submit(badge: &Shared) {
     ] {
         if let Some(i) = input(&b.root, name) {
             if bad {
-                let _ = i.set_attribute("aria-invalid", "true");
+                dom(&i).set_attr("aria-invalid", "true");
             } else {
-                let _ = i.remove_attribute("aria-invalid");
+                dom(&i).remove_attr("aria-invalid");
             }
         }
     }
@@ -334,7 +357,7 @@ fn submit(badge: &Shared) {
                 e.set_text_content(Some(msg));
             }
             if let Some(i) = input(&b.root, field) {
-                let _ = i.focus();
+                dom(&i).focus();
             }
         }
         Ok(d) => {
@@ -572,8 +595,8 @@ fn render(badge: &Shared, answer: &JsValue) {
 
 fn stop_timer(b: &mut Badge) {
     b.timer_gen = b.timer_gen.wrapping_add(1);
-    if let (Some(t), Some(w)) = (b.timer.take(), window()) {
-        w.clear_timeout_with_handle(t);
+    if let Some(t) = b.timer.take() {
+        clear_timeout(t);
     }
 }
 
@@ -603,12 +626,12 @@ fn show_countdown(badge: &Shared) {
         return;
     };
     let Some(cutoff) = b.cutoff else {
-        let _ = cut.set_attribute("hidden", "");
+        dom(&cut).set_attr("hidden", "");
         return;
     };
     let left = cutoff - Date::now();
     let Some((h, m)) = logic::countdown(left) else {
-        let _ = cut.set_attribute("hidden", "");
+        dom(&cut).set_attr("hidden", "");
         b.cutoff = None;
         drop(b);
         refresh(badge);
@@ -625,7 +648,7 @@ fn show_countdown(badge: &Shared) {
     if let Some(c) = find(&b.root, ".count") {
         c.set_text_content(Some(&text));
     }
-    let _ = cut.remove_attribute("hidden");
+    dom(&cut).remove_attr("hidden");
     // Live: when the shown minute changes. Paused: nothing changes on screen until the
     // cutoff itself, when the estimate is fetched again.
     let delay = if b.paused {
@@ -642,9 +665,5 @@ fn show_countdown(badge: &Shared) {
             show_countdown(&s);
         }
     });
-    if let Some(w) = window() {
-        b.timer = w
-            .set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), delay)
-            .ok();
-    }
+    b.timer = Some(set_timeout(&tick, delay));
 }
