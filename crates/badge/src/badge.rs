@@ -3,7 +3,7 @@
 
 use crate::intl;
 use crate::logic::{self, Dest, Field, Words, cat, esc};
-use js_sys::{Array, Date, Function, JSON, Object, Reflect};
+use js_sys::{Array, Date, JSON, Object};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use trackfront_types::IsoDate;
@@ -81,6 +81,17 @@ extern "C" {
     fn set_timeout(f: &JsValue, ms: i32) -> i32;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: i32);
+
+    /// `Reflect.set` with a string key (no JsValue made for each key); the badge only
+    /// sets properties on plain objects of its own, so it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(o: &Object, k: &str, v: &JsValue);
+    /// `Reflect.get` with a string key; throws when `o` is not an object.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get(o: &JsValue, k: &str) -> Result<JsValue, JsValue>;
+    /// `promise.then(ok, err)` on what fetch and json() return.
+    #[wasm_bindgen(method, js_name = then)]
+    fn then2(this: &Dom, ok: &JsValue, err: &JsValue);
 }
 
 fn dom(v: &JsValue) -> &Dom {
@@ -93,7 +104,7 @@ fn nav_language() -> Option<String> {
 
 /// `o[k] = v` on a plain object of ours (cannot throw).
 fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+    reflect_set(o, k, v);
 }
 
 /// The page's `window` (an `Option` like web_sys::window(), to keep the callers' shape).
@@ -107,7 +118,7 @@ fn warn(msg: &str) {
 }
 
 fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    reflect_get(o, k).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Mounts every `[data-trackfront="edd"]` element that has no shadow root yet.
@@ -422,9 +433,7 @@ fn request_body(cfg: &Config, d: &Dest) -> String {
 
 /// `promise.then(ok, err)`: Promise callbacks without an async runtime (a smaller wasm).
 fn then(promise: &JsValue, ok: JsValue, err: JsValue) {
-    if let Some(f) = get(promise, "then").dyn_ref::<Function>() {
-        let _ = f.call2(promise, &ok, &err);
-    }
+    dom(promise).then2(&ok, &err);
 }
 
 /// `fetch(endpoint, {method: "POST", body})`, then `response.json()`, then [`finish`].
