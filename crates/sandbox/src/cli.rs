@@ -40,6 +40,9 @@ pub struct Args {
     /// Do not seed the demo trackings.
     #[arg(long)]
     pub no_demo: bool,
+    /// Also seed this many Pending `ecms` trackings, `ECMSBULK00000001` upwards (load tests).
+    #[arg(long, default_value_t = 0)]
+    pub bulk_trackings: u32,
     /// Fault: latency added to every API answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -76,6 +79,7 @@ impl Args {
         }
         c.clock_start = self.clock_start;
         c.seed_demo = !self.no_demo;
+        c.bulk_trackings = self.bulk_trackings;
         c.faults = Faults {
             latency_ms: self.latency_ms,
             error_rate: self.error_rate.clamp(0.0, 1.0),

@@ -136,6 +136,10 @@ pub struct SandboxConfig {
     pub clock_start: Option<Timestamp>,
     /// Seed the nine `ecms` demo trackings (default `true`).
     pub seed_demo: bool,
+    /// Also seed this many `ecms` trackings, numbered by [`bulk_tracking_number`]: for load
+    /// tests that need many distinct trackings without creating each one over HTTP
+    /// (default 0).
+    pub bulk_trackings: u32,
 }
 
 impl SandboxConfig {
@@ -152,8 +156,17 @@ impl SandboxConfig {
             rate_limits: RateLimits::default(),
             clock_start: None,
             seed_demo: true,
+            bulk_trackings: 0,
         }
     }
+}
+
+/// The courier of bulk-seeded trackings ([`SandboxConfig::bulk_trackings`]).
+pub const BULK_SLUG: &str = "ecms";
+
+/// The number of the `i`-th bulk-seeded tracking (from 1): `ECMSBULK00000001` and so on.
+pub fn bulk_tracking_number(i: u32) -> String {
+    format!("ECMSBULK{i:08}")
 }
 
 /// The tracking numbers of the seeded demo trackings (slug `ecms`), one per tag, in tag order.

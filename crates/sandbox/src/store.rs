@@ -15,7 +15,7 @@ use aftership::model::{
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -29,6 +29,9 @@ pub(crate) struct Data {
     pub clock: Clock,
     /// By creation sequence.
     pub records: BTreeMap<u64, Record>,
+    /// Sequences by tracking number (one number may exist under several couriers), so a
+    /// lookup by number does not scan every record: load tests hold 100,000 of them.
+    by_number: HashMap<String, Vec<u64>>,
     next_seq: u64,
     seed: u64,
 }
@@ -180,12 +183,44 @@ impl Data {
             BTreeMap::new()
         };
         let next_seq = records.keys().max().copied().unwrap_or(0) + 1;
-        Self {
+        let mut data = Self {
             clock,
             records,
+            by_number: HashMap::new(),
             next_seq,
             seed: config.seed,
+        };
+        let seeded: Vec<(u64, String)> = data
+            .records
+            .values()
+            .filter_map(|r| Some((r.seq, r.base.tracking_number.clone()?)))
+            .collect();
+        for (seq, number) in seeded {
+            data.by_number.entry(number).or_default().push(seq);
         }
+        let bulk = CreateTrackingRequest::default();
+        for i in 1..=config.bulk_trackings {
+            // Cannot collide: the demo numbers do not have the bulk prefix.
+            let _ = data.create(&bulk, crate::BULK_SLUG, &crate::bulk_tracking_number(i));
+        }
+        data
+    }
+
+    /// The records with one of these numbers, newest first.
+    fn with_numbers<'a>(
+        &'a self,
+        numbers: &[String],
+    ) -> impl Iterator<Item = (&'a u64, &'a Record)> {
+        let mut seqs: Vec<u64> = numbers
+            .iter()
+            .filter_map(|n| self.by_number.get(n.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        seqs.dedup();
+        seqs.into_iter()
+            .filter_map(|s| self.records.get_key_value(&s))
     }
 
     fn views(&self) -> Vec<(u64, Tracking)> {
@@ -207,10 +242,11 @@ impl Data {
 
     /// By courier and number (the legacy `/v4` lookups).
     pub fn find_by_number(&self, slug: &str, number: &str) -> Option<&Record> {
-        self.records.values().find(|r| {
-            r.base.slug.as_deref() == Some(slug)
-                && r.base.tracking_number.as_deref() == Some(number)
-        })
+        self.by_number
+            .get(number)?
+            .iter()
+            .filter_map(|seq| self.records.get(seq))
+            .find(|r| r.base.slug.as_deref() == Some(slug))
     }
 
     pub fn get(&self, id: &str) -> Result<Tracking, ApiError> {
@@ -262,25 +298,27 @@ impl Data {
             .map(str::to_lowercase)
             .filter(|k| !k.is_empty());
         let now = self.clock.now();
-        let matching: Vec<(u64, Tracking)> =
-            self.records
-                .iter()
-                .rev()
-                .filter(|(_, r)| {
-                    numbers.as_ref().is_none_or(|n| {
-                        n.iter()
-                            .any(|n| Some(n.as_str()) == r.base.tracking_number.as_deref())
-                    }) && slugs.as_ref().is_none_or(|s| {
-                        s.iter().any(|s| Some(s.as_str()) == r.base.slug.as_deref())
-                    }) && min.is_none_or(|m| r.created >= m)
-                        && max.is_none_or(|m| r.created <= m)
-                        && keyword
-                            .as_deref()
-                            .is_none_or(|k| keyword_matches(&r.base, k))
-                })
-                .map(|(s, r)| (*s, r.view(now)))
-                .filter(|(_, t)| tag.is_none_or(|tag| t.tag == Some(tag)))
-                .collect();
+        let candidates: Box<dyn Iterator<Item = (&u64, &Record)>> = match &numbers {
+            Some(n) => Box::new(self.with_numbers(n)),
+            None => Box::new(self.records.iter().rev()),
+        };
+        let matching: Vec<(u64, Tracking)> = candidates
+            .filter(|(_, r)| {
+                numbers.as_ref().is_none_or(|n| {
+                    n.iter()
+                        .any(|n| Some(n.as_str()) == r.base.tracking_number.as_deref())
+                }) && slugs
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|s| Some(s.as_str()) == r.base.slug.as_deref()))
+                    && min.is_none_or(|m| r.created >= m)
+                    && max.is_none_or(|m| r.created <= m)
+                    && keyword
+                        .as_deref()
+                        .is_none_or(|k| keyword_matches(&r.base, k))
+            })
+            .map(|(s, r)| (*s, r.view(now)))
+            .filter(|(_, t)| tag.is_none_or(|tag| t.tag == Some(tag)))
+            .collect();
         let total = matching.len() as i64;
         let page: Vec<(u64, Tracking)> = matching
             .into_iter()
@@ -329,6 +367,10 @@ impl Data {
         apply_create(&mut rec.base, req);
         let view = rec.view(now);
         self.records.insert(seq, rec);
+        self.by_number
+            .entry(number.to_owned())
+            .or_default()
+            .push(seq);
         Ok(view)
     }
 
@@ -342,6 +384,14 @@ impl Data {
             .records
             .remove(&seq)
             .ok_or_else(ApiError::tracking_not_found)?;
+        if let Some(number) = rec.base.tracking_number.as_deref()
+            && let Some(seqs) = self.by_number.get_mut(number)
+        {
+            seqs.retain(|s| *s != seq);
+            if seqs.is_empty() {
+                self.by_number.remove(number);
+            }
+        }
         Ok(rec.view(now))
     }
 }

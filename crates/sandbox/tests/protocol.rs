@@ -642,3 +642,42 @@ async fn dropping_the_handle_stops_the_server_and_ends_hanging_requests() {
     let after = http().get(format!("{url}/sandbox/clock")).send().await;
     assert!(after.is_err(), "nothing listens any more");
 }
+
+/// Load tests seed 100,000 trackings; a lookup by number must find them through the index,
+/// and a deleted one must be gone from it.
+#[tokio::test]
+async fn bulk_seeded_trackings_are_listed_by_number_and_forgotten_when_deleted() {
+    let mut cfg = config();
+    cfg.bulk_trackings = 2_000;
+    let (_sb, c) = start_with(cfg).await;
+    let by_number = |n: String| ListTrackingsQuery {
+        tracking_numbers: Some(n),
+        slug: Some(aftership_sandbox::BULK_SLUG.into()),
+        ..Default::default()
+    };
+    let first = aftership_sandbox::bulk_tracking_number(1);
+    let last = aftership_sandbox::bulk_tracking_number(2_000);
+    let both = c
+        .list_trackings(&by_number(format!("{first},{last}")))
+        .await
+        .unwrap()
+        .data
+        .trackings;
+    let numbers: Vec<_> = both
+        .iter()
+        .map(|t| t.tracking_number.clone().unwrap())
+        .collect();
+    assert_eq!(numbers, [last.clone(), first.clone()], "newest first");
+    assert_eq!(both[1].tag, Some(trackfront_types::Tag::Pending));
+    let id = both[0].id.clone().unwrap();
+    c.delete_tracking(&id).await.unwrap();
+    let after = c.list_trackings(&by_number(last)).await.unwrap().data;
+    assert!(after.trackings.is_empty());
+    assert_eq!(after.pagination.total, Some(0));
+    let all = c
+        .list_trackings(&ListTrackingsQuery::default())
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(all.pagination.total, Some(2_000 + 9 - 1));
+}
