@@ -1,7 +1,12 @@
 //! The built widget (`TRACKFRONT_DIST`), read once at startup and served from memory.
 //!
 //! Each compressible file is compressed once with brotli and gzip (never per request), and
-//! the best encoding the browser accepts is picked: br, then gzip, then identity. Trunk's
+//! the best encoding the browser accepts is picked: br, then gzip, then identity. The build
+//! writes `X.br` and `X.gz` next to each compressible file (`www/build/precompress.sh`):
+//! those siblings are used as they are, so the very first request is compressed, and they
+//! are never served under their own names. A sibling that does not decompress to its file
+//! is ignored (with a warning). Files without siblings are compressed in the background
+//! after start-up and served as they are until then. Trunk's
 //! content-hashed files (`trackfront-0123456789abcdef_bg.wasm`) are `immutable` for a year;
 //! everything else (HTML, the stable `/trackfront.js` loader, language files) is
 //! `no-cache`, revalidated by `ETag`.
@@ -41,7 +46,10 @@ pub struct Asset {
     etag: String,
     identity: Bytes,
     compressible: bool,
-    /// Brotli and gzip forms, each only when smaller; set once in the background.
+    /// The build's precompressed siblings (`X.br`, `X.gz`), each only when valid and smaller.
+    pre: Compressed,
+    /// Brotli and gzip forms, each only when smaller (the siblings, plus any form computed
+    /// in the background); set once.
     compressed: OnceLock<Compressed>,
     csp: Option<HeaderValue>,
 }
@@ -67,28 +75,26 @@ enum Encoding {
 }
 
 impl StaticSite {
-    /// Reads `dir` (off the async runtime) and starts compressing its files in the
-    /// background, one blocking task per file, so start-up does not wait for brotli: until
-    /// a file's compressed forms are ready it is served as is.
+    /// Reads `dir` (off the async runtime), takes each file's precompressed siblings, and
+    /// starts compressing the files that lack them in the background, one blocking task per
+    /// file, so start-up does not wait for brotli: until a file's compressed forms are ready
+    /// it is served as is (or with the siblings it has).
     /// `frame_ancestors` are the origins that may frame the HTML pages (besides the site
     /// itself).
     ///
     /// # Errors
     /// When the directory cannot be read or exceeds the limits.
     pub async fn load(dir: PathBuf, frame_ancestors: Vec<String>) -> std::io::Result<Self> {
-        let raw = tokio::task::spawn_blocking(move || read_dir_limited(&dir))
-            .await
-            .map_err(std::io::Error::other)??;
-        let files: HashMap<String, Arc<Asset>> = raw
-            .into_iter()
-            .map(|(url, bytes)| {
-                let asset = Arc::new(Asset::new(&url, bytes, &frame_ancestors));
-                (url, asset)
-            })
-            .collect();
+        let files = tokio::task::spawn_blocking(move || {
+            read_dir_limited(&dir).map(|raw| assets(raw, &frame_ancestors))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         for asset in files.values() {
-            let asset = Arc::clone(asset);
-            tokio::task::spawn_blocking(move || asset.compress());
+            if asset.compressed.get().is_none() {
+                let asset = Arc::clone(asset);
+                tokio::task::spawn_blocking(move || asset.compress());
+            }
         }
         Ok(Self { files })
     }
@@ -123,6 +129,55 @@ impl StaticSite {
         }
         None
     }
+}
+
+/// The assets of a directory's files: a `X.br` or `X.gz` next to a compressible `X` becomes
+/// `X`'s precompressed form (when it decompresses to `X`), not an asset of its own.
+fn assets(raw: Vec<(String, Vec<u8>)>, frame_ancestors: &[String]) -> HashMap<String, Arc<Asset>> {
+    let mut files: HashMap<String, Vec<u8>> = raw.into_iter().collect();
+    let siblings: Vec<(String, String, Encoding)> = files
+        .keys()
+        .filter_map(|url| {
+            let (base, enc) = if let Some(base) = url.strip_suffix(".br") {
+                (base, Encoding::Br)
+            } else {
+                (url.strip_suffix(".gz")?, Encoding::Gzip)
+            };
+            let ext = base.rsplit_once('.').map_or("", |(_, e)| e);
+            (files.contains_key(base) && mime(ext).1).then(|| (url.clone(), base.to_owned(), enc))
+        })
+        .collect();
+    let mut pre: HashMap<String, Compressed> = HashMap::new();
+    for (url, base, enc) in siblings {
+        let Some(bytes) = files.remove(&url) else {
+            continue;
+        };
+        let identity = &files[&base];
+        // At most one byte more than the file: a sibling that inflates further is not it.
+        let limit = identity.len() as u64 + 1;
+        let decoded = match enc {
+            Encoding::Br => unbrotli(&bytes, limit),
+            _ => ungzip(&bytes, limit),
+        };
+        if decoded.as_deref() != Some(identity.as_slice()) {
+            tracing::warn!(file = %url, "ignoring a precompressed file that does not match {base}");
+            continue;
+        }
+        let bytes = smaller(Some(bytes), identity.len());
+        let forms = pre.entry(base).or_default();
+        match enc {
+            Encoding::Br => forms.br = bytes,
+            _ => forms.gzip = bytes,
+        }
+    }
+    files
+        .into_iter()
+        .map(|(url, bytes)| {
+            let forms = pre.remove(&url).unwrap_or_default();
+            let asset = Arc::new(Asset::new(&url, bytes, forms, frame_ancestors));
+            (url, asset)
+        })
+        .collect()
 }
 
 fn read_dir_limited(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
@@ -175,7 +230,7 @@ fn walk(
 }
 
 impl Asset {
-    fn new(url: &str, bytes: Vec<u8>, frame_ancestors: &[String]) -> Self {
+    fn new(url: &str, bytes: Vec<u8>, pre: Compressed, frame_ancestors: &[String]) -> Self {
         let name = url.rsplit('/').next().unwrap_or_default();
         let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
         let (mime, compressible) = mime(ext);
@@ -193,28 +248,37 @@ impl Asset {
         } else {
             "no-cache"
         };
+        let compressible = compressible && bytes_len >= MIN_COMPRESS;
+        let compressed = OnceLock::new();
+        // Nothing left to compute: both siblings are there, or there is nothing to compress.
+        if !compressible || (pre.br.is_some() && pre.gzip.is_some()) {
+            let _ = compressed.set(pre.clone());
+        }
         Self {
             content_type: HeaderValue::from_static(mime),
             cache_control: HeaderValue::from_static(cache_control),
             etag,
             identity: Bytes::from(bytes),
-            compressible: compressible && bytes_len >= MIN_COMPRESS,
-            compressed: OnceLock::new(),
+            compressible,
+            pre,
+            compressed,
             csp,
         }
     }
 
-    /// Computes the compressed forms (CPU-heavy: call from a blocking task).
+    /// Computes the compressed forms the build did not provide (CPU-heavy: call from a
+    /// blocking task).
     pub fn compress(&self) {
         let data = &self.identity;
-        let forms = if self.compressible {
-            Compressed {
-                br: smaller(brotli(data), data.len()),
-                gzip: smaller(gzip(data), data.len()),
+        let mut forms = self.pre.clone();
+        if self.compressible {
+            if forms.br.is_none() {
+                forms.br = smaller(brotli(data), data.len());
             }
-        } else {
-            Compressed::default()
-        };
+            if forms.gzip.is_none() {
+                forms.gzip = smaller(gzip(data), data.len());
+            }
+        }
         let _ = self.compressed.set(forms);
     }
 
@@ -230,7 +294,8 @@ impl Asset {
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let forms = self.compressed.get().cloned().unwrap_or_default();
+        // Until the background compression is done: the build's siblings, if any.
+        let forms = self.compressed.get().unwrap_or(&self.pre).clone();
         let enc = match negotiate(accept) {
             Encoding::Br if forms.br.is_some() => Encoding::Br,
             Encoding::Br | Encoding::Gzip if forms.gzip.is_some() && accepts(accept, "gzip") => {
@@ -400,6 +465,28 @@ fn brotli(data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The first `limit` decompressed bytes of a brotli stream, or `None` when it is not one.
+fn unbrotli(data: &[u8], limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    brotli::Decompressor::new(data, 4096)
+        .take(limit)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// The first `limit` decompressed bytes of a gzip stream, or `None` when it is not one.
+fn ungzip(data: &[u8], limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(data)
+        .take(limit)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
 fn gzip(data: &[u8]) -> Option<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(data).ok()?;
@@ -458,7 +545,7 @@ await init();</script><SCRIPT src="/trackfront.js"></SCRIPT>
     #[test]
     fn compressed_variants_round_trip() {
         let data = "hello trackfront ".repeat(100).into_bytes();
-        let asset = Asset::new("/a.js", data.clone(), &[]);
+        let asset = Asset::new("/a.js", data.clone(), Compressed::default(), &[]);
         asset.compress();
         let forms = asset.compressed.get().unwrap();
         let mut gz = flate2::read::GzDecoder::new(&forms.gzip.as_ref().unwrap()[..]);

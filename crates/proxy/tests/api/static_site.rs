@@ -203,3 +203,87 @@ async fn unknown_and_hidden_files_are_json_404s() {
         assert_eq!(body["code"], "not_found", "{path}");
     }
 }
+
+/// Issue #5: the proxy compressed `dist/` in the background after start-up, so the first
+/// request for the wasm (Lighthouse's, a shopper's right after a deploy) went out
+/// uncompressed. The build now writes `X.br` and `X.gz` next to each file and the proxy
+/// serves those from the first request on, never under their own names.
+#[tokio::test]
+async fn the_first_request_for_the_wasm_is_already_compressed() {
+    const WASM: &str = "trackfront-0123456789abcdef_bg.wasm";
+    let d = dist();
+    let wasm: Vec<u8> = (0..64 * 1024u32)
+        .map(|i| (i % 251) as u8 ^ (i / 1000) as u8)
+        .collect();
+    d.write(WASM, &wasm);
+    // Quality 5, unlike the proxy's own 9 or 11: the bytes show which one was served.
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
+        std::io::Write::write_all(&mut w, &wasm).unwrap();
+    }
+    d.write(&format!("{WASM}.br"), &br);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(3));
+    std::io::Write::write_all(&mut gz, &wasm).unwrap();
+    let gz = gz.finish().unwrap();
+    d.write(&format!("{WASM}.gz"), &gz);
+    // A stale sibling (of other content) is not served.
+    let mut stale = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut stale, 4096, 5, 22);
+        std::io::Write::write_all(&mut w, "stale loader ".repeat(100).as_bytes()).unwrap();
+    }
+    d.write("trackfront.js.br", &stale);
+    let app = app_with_dist(&d).await;
+
+    let first = get(
+        &app,
+        &format!("/{WASM}"),
+        &[("accept-encoding", "gzip, deflate, br, zstd")],
+    )
+    .await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-encoding"], "br");
+    assert_eq!(first.headers()["content-type"], "application/wasm");
+    assert_eq!(first.headers()["vary"], "accept-encoding");
+    assert_eq!(
+        first.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(first.bytes().await.unwrap(), br, "the build's .br, as is");
+
+    let gzip = get(
+        &app,
+        &format!("/{WASM}"),
+        &[("accept-encoding", "br;q=0, gzip;q=0.8")],
+    )
+    .await;
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert_eq!(gzip.bytes().await.unwrap(), gz, "the build's .gz, as is");
+
+    let plain = get(
+        &app,
+        &format!("/{WASM}"),
+        &[("accept-encoding", "identity")],
+    )
+    .await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap(), wasm);
+
+    for sibling in [format!("/{WASM}.br"), format!("/{WASM}.gz")] {
+        let resp = get(&app, &sibling, &[("accept-encoding", "br")]).await;
+        assert_eq!(resp.status(), 404, "{sibling} is not an asset of its own");
+    }
+
+    when_compressed(&app, "/trackfront.js").await;
+    let loader = get(&app, "/trackfront.js", &[("accept-encoding", "br")]).await;
+    assert_eq!(loader.headers()["content-encoding"], "br");
+    let mut out = Vec::new();
+    brotli::Decompressor::new(&loader.bytes().await.unwrap()[..], 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(
+        out,
+        "(function(){ /* loader */ })();\n".repeat(20).into_bytes()
+    );
+}
