@@ -458,6 +458,14 @@ impl Feed {
     }
 }
 
+impl Live {
+    /// Whether a shared (Redis) per-client limit is configured, i.e. whether
+    /// [`shared_limit`] has anything to do.
+    pub fn has_shared_limit(&self) -> bool {
+        self.limiter.is_some()
+    }
+}
+
 /// Applies the shared (Redis) per-IP limit to API requests; the local limit in the guard
 /// keeps working alongside it and alone while Redis is unavailable.
 pub async fn shared_limit(State(live): State<Arc<Live>>, req: Request, next: Next) -> Response {

@@ -74,11 +74,10 @@ pub fn check_target(path: &str, query: Option<&str>) -> Result<(), ApiError> {
     if !path.starts_with('/') || path.starts_with("//") {
         return Err(invalid("Only relative request paths are accepted."));
     }
-    let lower = path.to_ascii_lowercase();
-    if lower.contains("%2f") || lower.contains("%5c") || path.contains('\\') {
+    if has_escape(path, &[b"2f", b"5c"]) || path.contains('\\') {
         return Err(invalid("Encoded slashes are not accepted in paths."));
     }
-    if lower.contains("%00") || path.bytes().any(|b| b.is_ascii_control()) {
+    if has_escape(path, &[b"00"]) || path.bytes().any(|b| b.is_ascii_control()) {
         return Err(invalid("Control characters are not accepted."));
     }
     for segment in path.split('/') {
@@ -90,11 +89,17 @@ pub fn check_target(path: &str, query: Option<&str>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether `s` holds `%` followed by one of `hex` (lower-case), in any letter case.
+fn has_escape(s: &str, hex: &[&[u8; 2]]) -> bool {
+    s.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && hex.iter().any(|h| w[1..].eq_ignore_ascii_case(&h[..])))
+}
+
 /// Percent-decodes one path segment, refusing anything that is not printable UTF-8 or that
 /// hides a separator.
 fn decode_segment(raw: &str) -> Result<String, ApiError> {
-    let lower = raw.to_ascii_lowercase();
-    if lower.contains("%2f") || lower.contains("%5c") {
+    if has_escape(raw, &[b"2f", b"5c"]) {
         return Err(invalid("Encoded slashes are not accepted in paths."));
     }
     let decoded = percent_decode_str(raw)

@@ -52,7 +52,7 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
         .into_iter()
         .chain(DROPPED_REQUEST_HEADERS.map(HeaderName::from_static))
         .collect();
-    Router::new()
+    let router = Router::new()
         .route("/api/v1/trackings/{slug}/{tracking_number}", get(tracking))
         .route(
             "/api/v1/trackings/{slug}/{tracking_number}/last-checkpoint",
@@ -81,11 +81,18 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a handler panicked");
             ApiError::Internal.into_response()
-        }))
-        .layer(axum::middleware::from_fn_with_state(
+        }));
+    // The shared (Redis) per-client limit is a layer only where it exists, so that a
+    // single instance's hot path does not pay for it.
+    let router = if live.has_shared_limit() {
+        router.layer(axum::middleware::from_fn_with_state(
             live,
             crate::live::shared_limit,
         ))
+    } else {
+        router
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(guard_state, guard))
         .layer(SetSensitiveHeadersLayer::new(sensitive))
 }

@@ -23,7 +23,7 @@ use secrecy::ExposeSecret as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Longest wait for one Redis operation before falling back to local state.
 const REDIS_OP_TIMEOUT: Duration = Duration::from_millis(250);
@@ -247,6 +247,12 @@ impl Application {
             // Live streams never end by themselves; end them so the drain can finish.
             live.shut_down();
         };
+        // Answers go out at once, as nginx does on keep-alive connections (`tcp_nodelay`).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut TcpStream| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
