@@ -4,12 +4,6 @@
 
 use trackfront_proxy::{Application, Settings, telemetry};
 
-/// mimalloc rather than the system allocator: the hot path allocates small, short-lived
-/// buffers per request, and a cache of 100,000 views fragments glibc's heap.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
