@@ -3,7 +3,8 @@
 //! the same `aftership-sandbox`, driven by the same `wrk` load in the same run. Writes
 //! `bench/results/proxy.md`.
 //!
-//! Workloads, each run against the proxy and then against nginx:
+//! Both servers run side by side; each workload runs against the proxy and at once after
+//! against nginx (so the shared machine's changing load skews a pair as little as possible):
 //! - **hot-cache lookup**: one number, cached before the run;
 //! - **cold-miss storm**: 64 connections start at once on one number neither server has
 //!   cached, with 250 ms of upstream latency injected by the sandbox, so the whole first wave
@@ -223,82 +224,75 @@ fn proxy(ctx: &Ctx) -> Result<()> {
     seed_pool(&sandbox_addr)?;
     let script = mixed_script(&tmp)?;
 
-    let mut rows = Vec::new();
     let hot_path = lookup_path(HOT_NUMBER);
 
-    // trackfront-proxy
-    {
-        let addr = free_addr()?;
-        let mut child = spawn_proxy(&proxy_bin, &addr, &upstream, &dist, false, 32)?;
-        if !http::wait_ok(&addr, "/healthz", Duration::from_secs(30), || {
-            matches!(child.1.try_wait(), Ok(None))
-        }) {
-            bail!("{PROXY_BIN} did not answer /healthz on {addr}");
-        }
-        let pids = vec![child.pid()];
-        let (status, body) = fetch(&addr, "GET", &hot_path, None)?; // warm the cache
-        if status != 200 {
-            bail!("{PROXY_BIN} answered {status} to {hot_path}");
-        }
-        env.body_bytes.push(("trackfront-proxy", body.len()));
-        let calls = || proxy_upstream_calls(&addr);
-        for w in Workload::ALL {
-            rows.push(workload(
-                ctx,
-                "trackfront-proxy",
-                w,
-                &addr,
-                &sandbox_addr,
-                &script,
-                secs,
-                &pids,
-                &calls,
-            )?);
-        }
+    // Both servers run side by side, and each workload runs against one and then at once
+    // against the other, so a change in the machine's load (it is shared) skews a pair as
+    // little as possible.
+    let proxy_addr = free_addr()?;
+    let mut proxy = spawn_proxy(&proxy_bin, &proxy_addr, &upstream, &dist, false, 32)?;
+    if !http::wait_ok(&proxy_addr, "/healthz", Duration::from_secs(30), || {
+        matches!(proxy.1.try_wait(), Ok(None))
+    }) {
+        bail!("{PROXY_BIN} did not answer /healthz on {proxy_addr}");
     }
+    let (status, body) = fetch(&proxy_addr, "GET", &hot_path, None)?; // warm the cache
+    if status != 200 {
+        bail!("{PROXY_BIN} answered {status} to {hot_path}");
+    }
+    env.body_bytes.push(("trackfront-proxy", body.len()));
+    let proxy_pids = vec![proxy.pid()];
+    let proxy_calls = || proxy_upstream_calls(&proxy_addr);
 
-    // nginx baseline
-    {
-        let addr = free_addr()?;
-        let conf = nginx_conf(&tmp, &addr, &sandbox_addr)?;
-        let upstream_log = tmp.join("nginx-upstream.log");
-        let nginx = spawn(
-            "nginx",
-            ctx.cmd("nginx")
-                .arg("-p")
-                .arg(&tmp)
-                .arg("-c")
-                .arg(&conf)
-                .args(["-g", "daemon off;"]),
-        )?;
-        wait_port(&addr, Duration::from_secs(15)).context("nginx did not start")?;
-        let (status, body) = fetch(&addr, "GET", &hot_path, None)?;
-        if status != 200 {
-            bail!("nginx answered {status} to {hot_path}");
-        }
-        env.body_bytes.push(("nginx", body.len()));
-        let mut pids = vec![nginx.pid()];
-        pids.extend(children_of(nginx.pid()));
-        let calls = || -> Result<u64> {
-            Ok(fs::read_to_string(&upstream_log)
-                .unwrap_or_default()
-                .lines()
-                .count() as u64)
-        };
-        for w in Workload::ALL {
+    let nginx_addr = free_addr()?;
+    let conf = nginx_conf(&tmp, &nginx_addr, &sandbox_addr)?;
+    let upstream_log = tmp.join("nginx-upstream.log");
+    let nginx = spawn(
+        "nginx",
+        ctx.cmd("nginx")
+            .arg("-p")
+            .arg(&tmp)
+            .arg("-c")
+            .arg(&conf)
+            .args(["-g", "daemon off;"]),
+    )?;
+    wait_port(&nginx_addr, Duration::from_secs(15)).context("nginx did not start")?;
+    let (status, body) = fetch(&nginx_addr, "GET", &hot_path, None)?;
+    if status != 200 {
+        bail!("nginx answered {status} to {hot_path}");
+    }
+    env.body_bytes.push(("nginx", body.len()));
+    let mut nginx_pids = vec![nginx.pid()];
+    nginx_pids.extend(children_of(nginx.pid()));
+    let nginx_calls = || -> Result<u64> {
+        Ok(fs::read_to_string(&upstream_log)
+            .unwrap_or_default()
+            .lines()
+            .count() as u64)
+    };
+
+    let servers: [(&'static str, &str, &[u32], &dyn Fn() -> Result<u64>); 2] = [
+        ("trackfront-proxy", &proxy_addr, &proxy_pids, &proxy_calls),
+        ("nginx", &nginx_addr, &nginx_pids, &nginx_calls),
+    ];
+    let mut rows = Vec::new();
+    for w in Workload::ALL {
+        for (name, addr, pids, calls) in servers {
             rows.push(workload(
                 ctx,
-                "nginx",
+                name,
                 w,
-                &addr,
+                addr,
                 &sandbox_addr,
                 &script,
                 secs,
-                &pids,
-                &calls,
+                pids,
+                calls,
             )?);
         }
     }
+    drop(proxy);
+    drop(nginx);
 
     // The proxy's memory with many distinct cached trackings.
     let fill = {
@@ -900,7 +894,7 @@ fn render(rows: &[Row], fill: &Fill, env: &Env) -> String {
     let _ = writeln!(md, "# Proxy benchmark: trackfront-proxy vs nginx\n");
     let _ = writeln!(
         md,
-        "Generated by `cargo xtask bench proxy` ({}, commit `{}`). Loopback only, 2-core machine shared with wrk and the sandbox; **load average (1/5/15 min) {} before the run, {} after** (other jobs were running on the machine, so treat absolute numbers as indicative; both servers ran in the same run under the same conditions, one after the other).\n",
+        "Generated by `cargo xtask bench proxy` ({}, commit `{}`). Loopback only, 2-core machine shared with wrk and the sandbox; **load average (1/5/15 min) {} before the run, {} after** (other jobs were running on the machine, so treat absolute numbers as indicative; both servers ran side by side in the same run, and each workload ran against the proxy and then at once against nginx).\n",
         env.started, env.commit, env.load_before, env.load_after
     );
     let _ = writeln!(
