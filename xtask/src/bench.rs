@@ -271,23 +271,33 @@ fn proxy(ctx: &Ctx) -> Result<()> {
             .count() as u64)
     };
 
-    let servers: [(&'static str, &str, &[u32], &dyn Fn() -> Result<u64>); 2] = [
-        ("trackfront-proxy", &proxy_addr, &proxy_pids, &proxy_calls),
-        ("nginx", &nginx_addr, &nginx_pids, &nginx_calls),
+    let servers = [
+        Server {
+            name: "trackfront-proxy",
+            addr: &proxy_addr,
+            pids: &proxy_pids,
+            upstream_calls: &proxy_calls,
+        },
+        Server {
+            name: "nginx",
+            addr: &nginx_addr,
+            pids: &nginx_pids,
+            upstream_calls: &nginx_calls,
+        },
     ];
     let mut rows = Vec::new();
     for w in Workload::ALL {
-        for (name, addr, pids, calls) in servers {
+        for server in &servers {
             rows.push(workload(
                 ctx,
-                name,
+                server.name,
                 w,
-                addr,
+                server.addr,
                 &sandbox_addr,
                 &script,
                 secs,
-                pids,
-                calls,
+                server.pids,
+                server.upstream_calls,
             )?);
         }
     }
@@ -314,6 +324,15 @@ fn proxy(ctx: &Ctx) -> Result<()> {
     fs::write(&out, &md)?;
     println!("\n{md}\nbench: wrote {}", out.display());
     Ok(())
+}
+
+/// One server under test, as the workloads see it.
+struct Server<'a> {
+    name: &'static str,
+    addr: &'a str,
+    pids: &'a [u32],
+    /// Upstream calls made so far (for the difference over a run).
+    upstream_calls: &'a dyn Fn() -> Result<u64>,
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
