@@ -173,37 +173,34 @@ fn changed(old: &Tracking, new: &Tracking) -> bool {
 
 impl Data {
     fn new(config: &SandboxConfig) -> Self {
-        let clock = Clock::new(config.clock_start);
-        let records: BTreeMap<u64, Record> = if config.seed_demo {
-            demo_records(clock.start())
-                .into_iter()
-                .map(|r| (r.seq, r))
-                .collect()
-        } else {
-            BTreeMap::new()
-        };
-        let next_seq = records.keys().max().copied().unwrap_or(0) + 1;
         let mut data = Self {
-            clock,
-            records,
+            clock: Clock::new(config.clock_start),
+            records: BTreeMap::new(),
             by_number: HashMap::new(),
-            next_seq,
+            next_seq: 1,
             seed: config.seed,
         };
-        let seeded: Vec<(u64, String)> = data
-            .records
-            .values()
-            .filter_map(|r| Some((r.seq, r.base.tracking_number.clone()?)))
-            .collect();
-        for (seq, number) in seeded {
-            data.by_number.entry(number).or_default().push(seq);
+        if config.seed_demo {
+            for rec in demo_records(data.clock.start()) {
+                data.insert(rec);
+            }
         }
+        data.next_seq = data.records.keys().max().copied().unwrap_or(0) + 1;
         let bulk = CreateTrackingRequest::default();
         for i in 1..=config.bulk_trackings {
             // Cannot collide: the demo numbers do not have the bulk prefix.
             let _ = data.create(&bulk, crate::BULK_SLUG, &crate::bulk_tracking_number(i));
         }
         data
+    }
+
+    /// Stores `rec` under its sequence and indexes its number: every record enters the
+    /// store here, so the index cannot miss one.
+    fn insert(&mut self, rec: Record) {
+        if let Some(number) = rec.base.tracking_number.clone() {
+            self.by_number.entry(number).or_default().push(rec.seq);
+        }
+        self.records.insert(rec.seq, rec);
     }
 
     /// The records with one of these numbers, newest first.
@@ -366,11 +363,7 @@ impl Data {
         let mut rec = record(seq, slug, number, req.id.clone(), kind, lane, now, start);
         apply_create(&mut rec.base, req);
         let view = rec.view(now);
-        self.records.insert(seq, rec);
-        self.by_number
-            .entry(number.to_owned())
-            .or_default()
-            .push(seq);
+        self.insert(rec);
         Ok(view)
     }
 
