@@ -449,10 +449,12 @@ impl<V: SharedValue> TtlCache<V> {
 
     /// Stores `value` under `key`, locally and (when shared and up) in Redis.
     pub async fn insert(&self, key: String, value: V) {
-        let raw = self.redis.as_ref().map(|_| value.encode());
-        let redis_key = self.redis_key(&key);
+        let remote = self
+            .redis
+            .as_ref()
+            .map(|redis| (redis, self.redis_key(&key), value.encode()));
         self.local.insert(key, value).await;
-        if let (Some(redis), Some(raw)) = (&self.redis, raw) {
+        if let Some((redis, redis_key, raw)) = remote {
             let _ = redis
                 .put_blob("ttl cache put", &redis_key, &raw, self.ttl)
                 .await;

@@ -155,10 +155,7 @@ fn assets(raw: Vec<(String, Vec<u8>)>, frame_ancestors: &[String]) -> HashMap<St
         let identity = &files[&base];
         // At most one byte more than the file: a sibling that inflates further is not it.
         let limit = identity.len() as u64 + 1;
-        let decoded = match enc {
-            Encoding::Br => unbrotli(&bytes, limit),
-            _ => ungzip(&bytes, limit),
-        };
+        let decoded = decompress(enc, &bytes, limit);
         if decoded.as_deref() != Some(identity.as_slice()) {
             tracing::warn!(file = %url, "ignoring a precompressed file that does not match {base}");
             continue;
@@ -465,25 +462,16 @@ fn brotli(data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The first `limit` decompressed bytes of a brotli stream, or `None` when it is not one.
-fn unbrotli(data: &[u8], limit: u64) -> Option<Vec<u8>> {
-    use std::io::Read as _;
+/// The first `limit` decompressed bytes of a brotli (`Br`) or gzip stream, or `None` when
+/// it is not one.
+fn decompress(enc: Encoding, data: &[u8], limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let reader: Box<dyn Read + '_> = match enc {
+        Encoding::Br => Box::new(brotli::Decompressor::new(data, 4096)),
+        _ => Box::new(flate2::read::GzDecoder::new(data)),
+    };
     let mut out = Vec::new();
-    brotli::Decompressor::new(data, 4096)
-        .take(limit)
-        .read_to_end(&mut out)
-        .ok()?;
-    Some(out)
-}
-
-/// The first `limit` decompressed bytes of a gzip stream, or `None` when it is not one.
-fn ungzip(data: &[u8], limit: u64) -> Option<Vec<u8>> {
-    use std::io::Read as _;
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(data)
-        .take(limit)
-        .read_to_end(&mut out)
-        .ok()?;
+    reader.take(limit).read_to_end(&mut out).ok()?;
     Some(out)
 }
 

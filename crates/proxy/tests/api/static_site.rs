@@ -217,23 +217,24 @@ async fn the_first_request_for_the_wasm_is_already_compressed() {
         .collect();
     d.write(WASM, &wasm);
     // Quality 5, unlike the proxy's own 9 or 11: the bytes show which one was served.
-    let mut br = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
-        std::io::Write::write_all(&mut w, &wasm).unwrap();
-    }
+    let brotli_q5 = |data: &[u8]| {
+        let mut out = Vec::new();
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        std::io::Write::write_all(&mut w, data).unwrap();
+        drop(w);
+        out
+    };
+    let br = brotli_q5(&wasm);
     d.write(&format!("{WASM}.br"), &br);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(3));
     std::io::Write::write_all(&mut gz, &wasm).unwrap();
     let gz = gz.finish().unwrap();
     d.write(&format!("{WASM}.gz"), &gz);
     // A stale sibling (of other content) is not served.
-    let mut stale = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut stale, 4096, 5, 22);
-        std::io::Write::write_all(&mut w, "stale loader ".repeat(100).as_bytes()).unwrap();
-    }
-    d.write("trackfront.js.br", &stale);
+    d.write(
+        "trackfront.js.br",
+        &brotli_q5("stale loader ".repeat(100).as_bytes()),
+    );
     let app = app_with_dist(&d).await;
 
     let first = get(
