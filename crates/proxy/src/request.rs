@@ -227,6 +227,10 @@ mod tests {
                 InvalidRequest,
             ),
             (&format!("{p}/ecms/AB%2F1234"), None, InvalidRequest),
+            // Either letter case: decoded, these would reach the number parser instead.
+            (&format!("{p}/ecms/AB%2f1234"), None, InvalidRequest),
+            (&format!("{p}/ecms/AB%5c1234"), None, InvalidRequest),
+            (&format!("{p}/ecms/AB%5C1234"), None, InvalidRequest),
             (&format!("{p}/ecms/%2e%2e"), None, InvalidRequest),
             (&format!("{p}/ecms/AB%0d%0a1234"), None, InvalidRequest),
             (&format!("{p}/ecms/AB%FF1234"), None, InvalidRequest),
