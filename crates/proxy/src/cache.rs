@@ -5,12 +5,15 @@
 //!
 //! An entry holds the *serialised* browser-safe view (already PII-free, so a shared cache
 //! never holds personal data) plus the tag and the time it was fetched; wall-clock time is
-//! used so entries stay meaningful across instances.
+//! used so entries stay meaningful across instances. In memory the JSON is held
+//! [`packed`] (about half the bytes), and unpacked on each hit.
 
 use crate::config::CacheSettings;
+use crate::packed;
 use crate::request::LookupRequest;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use trackfront_types::Tag;
 
@@ -47,20 +50,50 @@ pub trait ViewCache: Send + Sync + 'static {
     fn stats(&self) -> CacheStats;
 }
 
-/// Bytes an entry costs the process beyond its key and body: the slot in the cache's
-/// table and slab, the [`CachedLookup`] itself, the body's shared header, the allocator's
-/// headers and the fragmentation a running server adds. Measured, not guessed: the
-/// bench's fill (`cargo xtask bench proxy`) grew RSS by 727 B per cached Pending tracking
-/// whose body and key weigh about 420 B, so `TRACKFRONT_CACHE_MB` bounds real memory.
-const ENTRY_OVERHEAD: u64 = 300;
+/// Bytes an entry costs the process beyond its key and packed body: the slot in the cache's
+/// table and slab, the [`Stored`] itself, the body's shared header and the allocator's
+/// rounding. Measured, not guessed: with jemalloc (the binary's allocator), a fill of
+/// 100,000 Pending trackings grew RSS by 373 B per entry whose key and packed body weigh
+/// about 205 B, so `TRACKFRONT_CACHE_MB` bounds real memory.
+const ENTRY_OVERHEAD: u64 = 170;
+
+/// What the in-memory cache holds for a [`CachedLookup`]: the body [`packed`], in one
+/// shared allocation, so a hit clones a pointer and unpacks into the response's buffer.
+#[derive(Debug, Clone)]
+struct Stored {
+    packed: Option<Arc<[u8]>>,
+    tag: Option<Tag>,
+    fetched_at: SystemTime,
+}
+
+impl Stored {
+    fn pack(value: &CachedLookup) -> Self {
+        Self {
+            packed: value.body.as_deref().map(packed::pack),
+            tag: value.tag,
+            fetched_at: value.fetched_at,
+        }
+    }
+
+    fn unpack(&self) -> CachedLookup {
+        CachedLookup {
+            body: self
+                .packed
+                .as_deref()
+                .map(|p| Bytes::from(packed::unpack(p))),
+            tag: self.tag,
+            fetched_at: self.fetched_at,
+        }
+    }
+}
 
 /// Weighs an entry by the bytes it holds.
 #[derive(Debug, Clone, Copy)]
 struct ByBytes;
 
-impl quick_cache::Weighter<Box<str>, CachedLookup> for ByBytes {
-    fn weight(&self, key: &Box<str>, value: &CachedLookup) -> u64 {
-        let body = value.body.as_ref().map_or(0, Bytes::len);
+impl quick_cache::Weighter<Box<str>, Stored> for ByBytes {
+    fn weight(&self, key: &Box<str>, value: &Stored) -> u64 {
+        let body = value.packed.as_ref().map_or(0, |p| p.len());
         (key.len() + body) as u64 + ENTRY_OVERHEAD
     }
 }
@@ -73,7 +106,7 @@ impl quick_cache::Weighter<Box<str>, CachedLookup> for ByBytes {
 /// dropped when they are next read (they are never served: the [`CachePolicy`] classifies
 /// them expired), and by eviction under memory pressure; the byte budget is the bound.
 pub struct MemoryCache {
-    inner: quick_cache::sync::Cache<Box<str>, CachedLookup, ByBytes>,
+    inner: quick_cache::sync::Cache<Box<str>, Stored, ByBytes>,
     retention: Duration,
 }
 
@@ -100,7 +133,7 @@ impl MemoryCache {
             self.inner.remove(k.as_str());
             return None;
         }
-        Some(entry)
+        Some(entry.unpack())
     }
 }
 
@@ -124,7 +157,8 @@ impl ViewCache for MemoryCache {
     }
 
     fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()> {
-        self.inner.insert(compact_key(&key).into_boxed_str(), value);
+        self.inner
+            .insert(compact_key(&key).into_boxed_str(), Stored::pack(&value));
         Box::pin(std::future::ready(()))
     }
 

@@ -27,6 +27,7 @@ pub mod events;
 pub mod live;
 pub mod lookup;
 pub mod metrics;
+pub mod packed;
 pub mod ratelimit;
 pub mod request;
 pub mod routes;

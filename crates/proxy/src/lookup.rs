@@ -216,12 +216,10 @@ impl Lookups {
             });
         };
         let view = project(&req.slug, &req.number, &t);
-        let mut json = serde_json::to_vec(&view).map_err(|e| {
+        let json = serde_json::to_vec(&view).map_err(|e| {
             tracing::error!(error = %e, "could not serialise a view");
             ApiError::Internal
         })?;
-        // The buffer grew by doubling; the cache should hold the JSON, not the slack.
-        json.shrink_to_fit();
         let body = Bytes::from(json);
         let entry = CachedLookup {
             body: Some(body.clone()),
