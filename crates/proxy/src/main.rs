@@ -4,6 +4,10 @@
 
 use trackfront_proxy::{Application, Settings, telemetry};
 
+/// jemalloc rather than glibc malloc: see the note on the dependency in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
