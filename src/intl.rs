@@ -2,6 +2,10 @@
 //! or time-zone data. Checkpoint times are shown in the checkpoint's own UTC offset
 //! (the carrier's local time), calendar dates are formatted as UTC midnights so no
 //! time-zone shift can move them.
+//!
+//! `www/public/intl-warm.js` makes the same kinds of calls in a worker while the first
+//! lookup is on the network, so that ICU's start-up is not paid on the main thread; keep
+//! its option sets in step with the ones here.
 
 use js_sys::Date;
 use trackfront_intl::{format as format_with, utc_midnight};

@@ -6,13 +6,13 @@
 (function () {
   "use strict";
 
+  // Not Intl: a first Intl call loads ICU on the main thread, which the widget avoids
+  // (intl-warm.js), and this demo-only toolbar should not undo that.
   function fmt(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) return iso;
-    return d.toLocaleString(document.documentElement.lang || undefined, {
-      dateStyle: "medium",
-      timeStyle: "short",
-    });
+    var s = d.toISOString();
+    return s.slice(0, 10) + " " + s.slice(11, 16) + " UTC";
   }
 
   function style(el, props) {
