@@ -58,7 +58,8 @@ pub trait ViewCache: Send + Sync + 'static {
 const ENTRY_OVERHEAD: u64 = 170;
 
 /// What the in-memory cache holds for a [`CachedLookup`]: the body [`packed`], in one
-/// shared allocation, so a hit clones a pointer and unpacks into the response's buffer.
+/// shared allocation, so a hit clones a pointer (and unpacks it, unless
+/// [`MemoryCache::unpacked`] still holds it unpacked).
 #[derive(Debug, Clone)]
 struct Stored {
     packed: Option<Arc<[u8]>>,
@@ -75,12 +76,10 @@ impl Stored {
         }
     }
 
-    fn unpack(&self) -> CachedLookup {
+    /// The lookup this entry holds, given its body unpacked.
+    fn lookup(&self, body: Option<Bytes>) -> CachedLookup {
         CachedLookup {
-            body: self
-                .packed
-                .as_deref()
-                .map(|p| Bytes::from(packed::unpack(p))),
+            body,
             tag: self.tag,
             fetched_at: self.fetched_at,
         }
@@ -107,8 +106,36 @@ impl quick_cache::Weighter<Box<str>, Stored> for ByBytes {
 /// them expired), and by eviction under memory pressure; the byte budget is the bound.
 pub struct MemoryCache {
     inner: quick_cache::sync::Cache<Box<str>, Stored, ByBytes>,
+    /// Recently served bodies, unpacked, each with the packed buffer it came from: a hit
+    /// uses one only while that exact buffer is still the entry's (a refresh replaces the
+    /// buffer, so a stale body can never be served), and popular trackings skip
+    /// [`packed::unpack`], which costs a few microseconds for a long timeline.
+    unpacked: quick_cache::sync::Cache<Box<str>, Unpacked, ByUnpackedBytes>,
     retention: Duration,
 }
+
+/// An entry of [`MemoryCache::unpacked`]: the packed buffer and what it unpacks to.
+#[derive(Debug, Clone)]
+struct Unpacked {
+    from: Arc<[u8]>,
+    body: Bytes,
+}
+
+/// Weighs an [`Unpacked`] by both of its buffers.
+#[derive(Debug, Clone, Copy)]
+struct ByUnpackedBytes;
+
+impl quick_cache::Weighter<Box<str>, Unpacked> for ByUnpackedBytes {
+    fn weight(&self, key: &Box<str>, value: &Unpacked) -> u64 {
+        (key.len() + value.from.len() + value.body.len()) as u64 + ENTRY_OVERHEAD
+    }
+}
+
+/// The share of the byte budget that [`MemoryCache::unpacked`] takes (from the budget, not
+/// on top of it), up to [`MAX_UNPACKED_BYTES`].
+const UNPACKED_SHARE: u64 = 32;
+/// Enough for the few hundred trackings a busy shop serves again and again.
+const MAX_UNPACKED_BYTES: u64 = 2 * 1024 * 1024;
 
 impl MemoryCache {
     /// A cache of at most `max_bytes` (approximately) keeping entries for `retention`.
@@ -117,8 +144,18 @@ impl MemoryCache {
         let estimated_items = usize::try_from(max_bytes / 512)
             .unwrap_or(usize::MAX)
             .max(16);
+        let unpacked_bytes = (max_bytes / UNPACKED_SHARE).min(MAX_UNPACKED_BYTES);
         Self {
-            inner: quick_cache::sync::Cache::with_weighter(estimated_items, max_bytes, ByBytes),
+            inner: quick_cache::sync::Cache::with_weighter(
+                estimated_items,
+                max_bytes - unpacked_bytes,
+                ByBytes,
+            ),
+            unpacked: quick_cache::sync::Cache::with_weighter(
+                usize::try_from(unpacked_bytes / 2048).unwrap_or(16).max(16),
+                unpacked_bytes,
+                ByUnpackedBytes,
+            ),
             retention: retention.max(Duration::from_secs(1)),
         }
     }
@@ -133,7 +170,21 @@ impl MemoryCache {
             self.inner.remove(k.as_str());
             return None;
         }
-        Some(entry.unpack())
+        let Some(packed) = &entry.packed else {
+            return Some(entry.lookup(None));
+        };
+        if let Some(hit) = self.unpacked.get(k.as_str())
+            && Arc::ptr_eq(&hit.from, packed)
+        {
+            return Some(entry.lookup(Some(hit.body)));
+        }
+        let body = Bytes::from(packed::unpack(packed));
+        let memo = Unpacked {
+            from: Arc::clone(packed),
+            body: body.clone(),
+        };
+        self.unpacked.insert(k.into_boxed_str(), memo);
+        Some(entry.lookup(Some(body)))
     }
 }
 
@@ -165,7 +216,7 @@ impl ViewCache for MemoryCache {
     fn stats(&self) -> CacheStats {
         CacheStats {
             entries: self.inner.len() as u64,
-            bytes: self.inner.weight(),
+            bytes: self.inner.weight() + self.unpacked.weight(),
         }
     }
 }
@@ -309,7 +360,9 @@ mod tests {
                 tag: Some(Tag::InTransit),
                 fetched_at: SystemTime::now(),
             };
-            cache.put(key, value).await;
+            cache.put(key.clone(), value).await;
+            // Reading memoises the body unpacked, which must fit in the same budget.
+            assert!(cache.get(&key).await.is_some());
         }
         let stats = cache.stats();
         assert!(stats.bytes <= 64 * 1024, "{stats:?}");
@@ -353,6 +406,31 @@ mod tests {
         assert!(cache.get(&key(Some("de"))).await.is_some());
         assert!(cache.get(&key(None)).await.is_none());
         assert!(cache.get(&key(Some("fr"))).await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_refreshed_view_is_served_although_the_old_one_was_memoised_unpacked() {
+        let cache = MemoryCache::new(1 << 20, Duration::from_secs(60));
+        let key = LookupRequest {
+            slug: CourierSlug::ecms(),
+            number: TrackingNumber::parse("EC000001").unwrap(),
+            lang: None,
+        };
+        let value = |json: &'static str| CachedLookup {
+            body: Some(Bytes::from_static(json.as_bytes())),
+            tag: Some(Tag::InTransit),
+            fetched_at: SystemTime::now(),
+        };
+        let body = |e: Option<CachedLookup>| e.and_then(|e| e.body).unwrap();
+        cache
+            .put(key.clone(), value(r#"{"tag":"InTransit"}"#))
+            .await;
+        assert_eq!(body(cache.get(&key).await), r#"{"tag":"InTransit"}"#);
+        assert_eq!(body(cache.get(&key).await), r#"{"tag":"InTransit"}"#);
+        cache
+            .put(key.clone(), value(r#"{"tag":"Delivered"}"#))
+            .await;
+        assert_eq!(body(cache.get(&key).await), r#"{"tag":"Delivered"}"#);
     }
 
     fn rss_bytes() -> u64 {
