@@ -369,14 +369,19 @@ mod tests {
         assert!(stats.entries > 0 && stats.entries < 500, "{stats:?}");
     }
 
-    #[tokio::test]
-    async fn memory_cache_forgets_entries_older_than_the_retention() {
-        let cache = MemoryCache::new(1 << 20, Duration::from_secs(60));
+    /// A 1 MiB cache keeping entries for a minute, and the key of one tracking.
+    fn small_cache_and_key() -> (MemoryCache, LookupRequest) {
         let key = LookupRequest {
             slug: CourierSlug::ecms(),
             number: TrackingNumber::parse("EC000001").unwrap(),
             lang: None,
         };
+        (MemoryCache::new(1 << 20, Duration::from_secs(60)), key)
+    }
+
+    #[tokio::test]
+    async fn memory_cache_forgets_entries_older_than_the_retention() {
+        let (cache, key) = small_cache_and_key();
         let at = |age: u64| CachedLookup {
             body: Some(Bytes::from_static(b"{}")),
             tag: Some(Tag::InTransit),
@@ -410,12 +415,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refreshed_view_is_served_although_the_old_one_was_memoised_unpacked() {
-        let cache = MemoryCache::new(1 << 20, Duration::from_secs(60));
-        let key = LookupRequest {
-            slug: CourierSlug::ecms(),
-            number: TrackingNumber::parse("EC000001").unwrap(),
-            lang: None,
-        };
+        let (cache, key) = small_cache_and_key();
         let value = |json: &'static str| CachedLookup {
             body: Some(Bytes::from_static(json.as_bytes())),
             tag: Some(Tag::InTransit),
