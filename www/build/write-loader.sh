@@ -31,8 +31,14 @@ if [ -z "$js" ] || [ -z "$wasm" ]; then
   echo "write-loader.sh: no trackfront-*.js / *_bg.wasm in $dir" >&2
   exit 1
 fi
-# Whole-line // comments and indentation go: every product page loads this file.
-sed -e '/^[[:space:]]*\/\//d' -e 's/^[[:space:]]*//' -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" \
+# Whole-line // comments and indentation go: every product page loads this file, and the
+# demo pages load demo-controls.js (their comments are for readers of www/public/).
+strip='/^[[:space:]]*\/\//d; s/^[[:space:]]*//'
+sed -e "$strip" -e "s|@JS@|$js|g" -e "s|@WASM@|$wasm|g" \
   -e "s|@BADGE_JS@|$badge_js|g" -e "s|@BADGE_WASM@|$badge_wasm|g" \
   "$(dirname "$0")/trackfront.js.in" > "$dir/trackfront.js"
+if [ -f "$dir/demo-controls.js" ]; then
+  sed -e "$strip" "$dir/demo-controls.js" > "$dir/demo-controls.js.tmp"
+  mv "$dir/demo-controls.js.tmp" "$dir/demo-controls.js"
+fi
 echo "write-loader.sh: trackfront.js -> $js, $wasm; $badge_js, $badge_wasm"
