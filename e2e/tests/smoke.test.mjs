@@ -54,6 +54,27 @@ describe('smoke: track page against the embedded sandbox', { timeout: 120_000 },
     assertNoFatalErrors(page);
     await page.context().close();
   });
+
+  // Regression: the first result render took 101-137 ms on the main thread because the
+  // first Intl call loaded ICU there; intl-warm.js now pays for it in a worker.
+  test('tracker pages load ICU in a same-origin worker, in the page language; badge pages do not', async () => {
+    for (const [path, expected] of [
+      [`/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`, ['intl-warm.js#en']],
+      ['/order.html', ['intl-warm.js#en']],
+      ['/product.html', []],
+    ]) {
+      const page = await newPage(browser);
+      const workers = [];
+      page.on('worker', (w) => workers.push(new URL(w.url()).pathname.slice(1) + new URL(w.url()).hash));
+      await page.goto(`${proxy.baseUrl}${path}`);
+      await page.waitForLoadState('load');
+      await page.locator('[data-trackfront]').first().waitFor({ state: 'attached' });
+      await page.waitForTimeout(500);
+      assert.deepEqual(workers, expected, `workers started by ${path}`);
+      assert.deepEqual(page.errors, [], `${path} ran without console errors (the CSP allows the worker)`);
+      await page.context().close();
+    }
+  });
 });
 
 function assertNoFatalErrors(page) {
