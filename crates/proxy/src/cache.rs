@@ -6,7 +6,8 @@
 //! An entry holds the *serialised* browser-safe view (already PII-free, so a shared cache
 //! never holds personal data) plus the tag and the time it was fetched; wall-clock time is
 //! used so entries stay meaningful across instances. In memory the JSON is held
-//! [`packed`] (about half the bytes), and unpacked on each hit.
+//! [`packed`] (about half the bytes); a hit unpacks it, unless a small memo of recently
+//! served bodies still holds it unpacked.
 
 use crate::config::CacheSettings;
 use crate::packed;

@@ -236,13 +236,11 @@ async fn the_first_request_for_the_wasm_is_already_compressed() {
         &brotli_q5("stale loader ".repeat(100).as_bytes()),
     );
     let app = app_with_dist(&d).await;
+    let wasm_accepting = async |encodings: &str| {
+        get(&app, &format!("/{WASM}"), &[("accept-encoding", encodings)]).await
+    };
 
-    let first = get(
-        &app,
-        &format!("/{WASM}"),
-        &[("accept-encoding", "gzip, deflate, br, zstd")],
-    )
-    .await;
+    let first = wasm_accepting("gzip, deflate, br, zstd").await;
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["content-encoding"], "br");
     assert_eq!(first.headers()["content-type"], "application/wasm");
@@ -253,21 +251,11 @@ async fn the_first_request_for_the_wasm_is_already_compressed() {
     );
     assert_eq!(first.bytes().await.unwrap(), br, "the build's .br, as is");
 
-    let gzip = get(
-        &app,
-        &format!("/{WASM}"),
-        &[("accept-encoding", "br;q=0, gzip;q=0.8")],
-    )
-    .await;
+    let gzip = wasm_accepting("br;q=0, gzip;q=0.8").await;
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
     assert_eq!(gzip.bytes().await.unwrap(), gz, "the build's .gz, as is");
 
-    let plain = get(
-        &app,
-        &format!("/{WASM}"),
-        &[("accept-encoding", "identity")],
-    )
-    .await;
+    let plain = wasm_accepting("identity").await;
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap(), wasm);
 
