@@ -45,6 +45,10 @@ pub struct CacheStats {
 pub trait ViewCache: Send + Sync + 'static {
     /// The entry for `key`, if held.
     fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>>;
+    /// The entry for `key`, read to compare it with a newer one rather than to serve it:
+    /// unlike [`ViewCache::get`] it leaves nothing behind (no unpacked copy, no local copy of
+    /// a shared entry), since the entry is about to be replaced.
+    fn peek<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>>;
     /// Stores (or replaces) the entry for `key`.
     fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()>;
     /// Size figures.
@@ -161,16 +165,22 @@ impl MemoryCache {
         }
     }
 
-    fn get_now(&self, key: &LookupRequest) -> Option<CachedLookup> {
-        let k = compact_key(key);
-        let entry = self.inner.get(k.as_str())?;
+    /// The entry under `k`, unless it is past the retention (then it is dropped).
+    fn retained(&self, k: &str) -> Option<Stored> {
+        let entry = self.inner.get(k)?;
         let age = SystemTime::now()
             .duration_since(entry.fetched_at)
             .unwrap_or_default();
         if age >= self.retention {
-            self.inner.remove(k.as_str());
+            self.inner.remove(k);
             return None;
         }
+        Some(entry)
+    }
+
+    fn get_now(&self, key: &LookupRequest) -> Option<CachedLookup> {
+        let k = compact_key(key);
+        let entry = self.retained(&k)?;
         let Some(packed) = &entry.packed else {
             return Some(entry.lookup(None));
         };
@@ -206,6 +216,14 @@ fn compact_key(key: &LookupRequest) -> String {
 impl ViewCache for MemoryCache {
     fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
         Box::pin(std::future::ready(self.get_now(key)))
+    }
+
+    fn peek<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
+        let entry = self.retained(&compact_key(key)).map(|e| {
+            let body = e.packed.as_deref().map(|p| Bytes::from(packed::unpack(p)));
+            e.lookup(body)
+        });
+        Box::pin(std::future::ready(entry))
     }
 
     fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()> {
@@ -432,6 +450,31 @@ mod tests {
             .put(key.clone(), value(r#"{"tag":"Delivered"}"#))
             .await;
         assert_eq!(body(cache.get(&key).await), r#"{"tag":"Delivered"}"#);
+    }
+
+    #[tokio::test]
+    async fn comparing_a_refresh_with_the_cached_view_memoised_the_old_body() {
+        let (cache, key) = small_cache_and_key();
+        let body = Bytes::from_static(br#"{"tag":"InTransit"}"#);
+        cache
+            .put(
+                key.clone(),
+                CachedLookup {
+                    body: Some(body.clone()),
+                    tag: Some(Tag::InTransit),
+                    fetched_at: SystemTime::now(),
+                },
+            )
+            .await;
+        let peeked = cache.peek(&key).await.and_then(|e| e.body);
+        assert_eq!(peeked, Some(body));
+        assert_eq!(
+            cache.unpacked.len(),
+            0,
+            "a peek must not fill the memo of served bodies"
+        );
+        cache.get(&key).await;
+        assert_eq!(cache.unpacked.len(), 1, "a served body is memoised");
     }
 
     fn rss_bytes() -> u64 {

@@ -231,7 +231,7 @@ impl Lookups {
     }
 
     async fn publish_if_changed(&self, req: &LookupRequest, body: Bytes) {
-        let previous = self.cache.get(req).await.and_then(|e| e.body);
+        let previous = self.cache.peek(req).await.and_then(|e| e.body);
         if previous.is_some_and(|p| p != body) {
             self.events.publish(Update {
                 key: req.clone(),

@@ -350,6 +350,15 @@ impl ViewCache for SharedCache {
         })
     }
 
+    fn peek<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
+        Box::pin(async move {
+            match self.redis.get_blob("cache get", &Self::key(key)).await {
+                Some(raw) => raw.as_deref().and_then(decode_entry),
+                None => self.local.peek(key).await,
+            }
+        })
+    }
+
     fn put(&self, key: LookupRequest, value: CachedLookup) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let k = Self::key(&key);
