@@ -55,6 +55,33 @@ describe('smoke: track page against the embedded sandbox', { timeout: 120_000 },
     await page.context().close();
   });
 
+  // A deep link's lookup used to wait for the wasm (HTML -> JS -> wasm -> API, one after
+  // the other); the page now preloads the exact URL the widget fetches. One request reaches
+  // the proxy, and the browser saw it start from the page's <link>, not from the widget.
+  test('a deep link looks up once, from a preload the widget takes over', async () => {
+    // Typed loosely, as a shopper might paste it: the preload must normalise like the widget.
+    const raw = `${DEMO.InTransit.slice(0, 4).toLowerCase()} ${DEMO.InTransit.slice(4)}`;
+    const page = await newPage(browser);
+    const lookups = [];
+    page.on('request', (r) => /\/api\/v1\/trackings\/[^/]+\/[^/?]+(\?|$)/.test(r.url()) && lookups.push(r.url()));
+    const warnings = [];
+    page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${encodeURIComponent(raw)}&slug=${DEMO.slug}`);
+    await page.locator('ol li').first().waitFor({ state: 'visible', timeout: 20_000 });
+    const url = `/api/v1/trackings/${DEMO.slug}/${DEMO.InTransit}?lang=en`;
+    assert.deepEqual(lookups, [`${proxy.baseUrl}${url}`], 'one lookup went to the network');
+    const timing = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => new URL(e.name).pathname.startsWith('/api/v1/trackings/'))
+        .map((e) => `${e.initiatorType} ${new URL(e.name).pathname}${new URL(e.name).search}`),
+    );
+    assert.deepEqual(timing, [`link ${url}`], 'started by the page, not by the wasm');
+    assert.deepEqual(warnings.filter((w) => /preloaded .* not used/i.test(w)), []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   // Regression: the first result render took 101-137 ms on the main thread because the
   // first Intl call loaded ICU there; intl-warm.js now pays for it in a worker.
   test('tracker pages load ICU in a same-origin worker, in the page language; badge pages do not', async () => {
