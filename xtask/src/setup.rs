@@ -10,6 +10,7 @@
 //!    axe-core, binaryen (its `wasm-opt` is the one Trunk uses) and lighthouse.
 //! 4. wasm-bindgen-cli at exactly the `wasm-bindgen` version in `Cargo.lock`.
 //! 5. trunk 0.21.14 (0.22 needs a newer rustc than the machine's).
+//! 6. cargo-fuzz 0.13.2, for the `fuzz` stage of `cargo xtask test`.
 
 use crate::util::{self, Ctx, secs, timed};
 use anyhow::{Context, Result, bail};
@@ -17,6 +18,7 @@ use std::fs;
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages every command needs (the browser for the tests, redis-server for the
 /// proxy's Redis tests, brotli for the size report). Fonts so screenshots show text.
@@ -49,6 +51,7 @@ pub fn run(ctx: &Ctx, needs: Needs) -> Result<()> {
         step("npm packages in e2e/", || npm_packages(ctx))?;
         step("wasm-bindgen-cli", || wasm_bindgen_cli(ctx))?;
         step("trunk", || trunk(ctx))?;
+        step("cargo-fuzz", || cargo_fuzz(ctx))?;
         Ok(())
     });
     result?;
@@ -270,6 +273,28 @@ fn trunk(ctx: &Ctx) -> Result<Outcome> {
         bail!(
             "installed {want}, but PATH finds {}",
             found.as_deref().unwrap_or("no trunk")
+        );
+    }
+    Ok(Outcome::Installed(want))
+}
+
+fn cargo_fuzz(ctx: &Ctx) -> Result<Outcome> {
+    let want = format!("cargo-fuzz {CARGO_FUZZ_VERSION}");
+    let found = || util::output(ctx.cargo().args(["fuzz", "--version"]));
+    if found().as_deref() == Some(want.as_str()) {
+        return Ok(Outcome::Present(want));
+    }
+    util::run(ctx.cargo().args([
+        "install",
+        "--locked",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]))?;
+    if found().as_deref() != Some(want.as_str()) {
+        bail!(
+            "installed {want}, but `cargo fuzz --version` says {}",
+            found().as_deref().unwrap_or("nothing")
         );
     }
     Ok(Outcome::Installed(want))

@@ -12,6 +12,7 @@
 //!    e2e/tests/*.test.mjs` (Playwright + axe-core)
 //! 8. `sdk`: AfterShip's official npm and PyPI SDKs against the `aftership-sandbox` binary
 //!    (`e2e/sdk/run.sh`)
+//! 9. `fuzz`: a smoke run of each `cargo fuzz` target in `fuzz/` ([`FUZZ_SECS`] each)
 //!
 //! A failed stage does not stop the run, so one run shows every problem; stages that need an
 //! earlier stage's output (`size` and `e2e` need `trunk-build`) are skipped instead. The exit
@@ -33,6 +34,7 @@ const STAGES: &[&str] = &[
     "size",
     "e2e",
     "sdk",
+    "fuzz",
 ];
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -150,6 +152,7 @@ fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {
         "size" => size::report(ctx),
         "e2e" => e2e(ctx),
         "sdk" => sdk(ctx),
+        "fuzz" => fuzz(ctx),
         _ => unreachable!("stage names are checked"),
     }
 }
@@ -238,4 +241,31 @@ fn sdk(ctx: &Ctx) -> Result<()> {
             .arg(ctx.root.join("e2e/sdk/run.sh"))
             .env("SANDBOX_BIN", sandbox),
     )
+}
+
+/// How long each fuzz target runs in the `fuzz` stage: a smoke run (the targets build, and
+/// a fresh corpus finds no crash within this time), not a campaign.
+pub const FUZZ_SECS: u32 = 30;
+/// The targets in `fuzz/fuzz_targets/`.
+const FUZZ_TARGETS: &[&str] = &["request_parsing", "view_projection"];
+
+/// Each fuzz target for [`FUZZ_SECS`]. `fuzz/` is a workspace of its own; cargo-fuzz needs
+/// nightly features (the sanitizer flags), which `RUSTC_BOOTSTRAP=1` unlocks on the
+/// machine's stable toolchain. A crash leaves its input in `fuzz/artifacts/`.
+fn fuzz(ctx: &Ctx) -> Result<()> {
+    let dir = ctx.root.join("fuzz");
+    for target in FUZZ_TARGETS {
+        util::run(
+            ctx.cargo()
+                .current_dir(&dir)
+                .args(["fuzz", "run", "--fuzz-dir", ".", target, "--"])
+                .arg(format!("-max_total_time={FUZZ_SECS}"))
+                .args(["-rss_limit_mb=2048", "-print_final_stats=1"])
+                // The main workspace's target directory is not this workspace's.
+                .env_remove("CARGO_TARGET_DIR")
+                .env("RUSTC_BOOTSTRAP", "1"),
+        )
+        .with_context(|| format!("fuzz target {target}"))?;
+    }
+    Ok(())
 }
