@@ -78,9 +78,37 @@ fn parse_addr(args: &[String]) -> Result<String> {
     Ok(addr)
 }
 
-/// `trunk build --release --offline` from the repository root, into `dist/`.
+/// `trunk build --release --offline` from the repository root, into `dist/`, with both
+/// wasm modules (the widget, and the badge built by Trunk's hook) made by [`small_wasm`].
+/// The standard library's own dependencies are fetched first, so `--offline` finds them.
 pub fn trunk_build(ctx: &Ctx) -> Result<()> {
-    util::run(ctx.cmd("trunk").args(["build", "--release", "--offline"]))
+    util::run(small_wasm(ctx.cargo().args([
+        "fetch",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])))?;
+    util::run(small_wasm(ctx.cmd("trunk").args([
+        "build",
+        "--release",
+        "--offline",
+    ])))
+}
+
+/// Builds the wasm32 code with the standard library compiled from source (Cargo's
+/// `build-std`, from the `rust-src` component that setup installs) and panics that abort at
+/// once (`-Cpanic=immediate-abort`), so none of std's panic-message formatting is linked
+/// in. Measured: the widget's wasm 91,547 -> 79,963 B brotli, the badge's 20,251 ->
+/// 17,491 B. Release builds showed no panic message before either (`panic = "abort"`, no
+/// hook): a panic was and is a wasm trap. Both flags are unstable, so `RUSTC_BOOTSTRAP=1`
+/// unlocks them on the pinned stable toolchain (a nightly would change under us); only
+/// this build sees these variables, never the host code, the tests or clippy.
+fn small_wasm(cmd: &mut Command) -> &mut Command {
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "-Zunstable-options -Cpanic=immediate-abort",
+        )
 }
 
 /// `cargo build --profile server -p trackfront-proxy`; returns the binary's path.

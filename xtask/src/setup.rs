@@ -5,7 +5,7 @@
 //! 1. Debian packages (apt-get): chromium, chromium-driver, fonts-liberation, redis-server,
 //!    brotli, python3-venv and curl (for the official-SDK check); plus nginx and wrk for
 //!    `cargo xtask bench`.
-//! 2. The `wasm32-unknown-unknown` Rust target (rustup).
+//! 2. The `wasm32-unknown-unknown` Rust target and the `rust-src` component (rustup).
 //! 3. The npm packages pinned in `e2e/package-lock.json` (`npm ci`): playwright-core,
 //!    axe-core, binaryen (its `wasm-opt` is the one Trunk uses) and lighthouse.
 //! 4. wasm-bindgen-cli at exactly the `wasm-bindgen` version in `Cargo.lock`.
@@ -20,6 +20,8 @@ use std::process::Command;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Where the `rust-src` component puts the standard library's sources in the sysroot.
+const RUST_SRC_DIR: &str = "lib/rustlib/src/rust/library";
 /// Debian packages every command needs (the browser for the tests, redis-server for the
 /// proxy's Redis tests, brotli for the size report). Fonts so screenshots show text.
 const APT_BASE: &[&str] = &[
@@ -139,23 +141,25 @@ fn dpkg_installed(pkg: &str) -> bool {
         .is_some_and(|status| status == "install ok installed")
 }
 
+/// The wasm32 target, and the `rust-src` component: the release wasm is built with the
+/// standard library compiled from source (see `demo::trunk_build`).
 fn wasm_target(ctx: &Ctx) -> Result<Outcome> {
-    let has_target = || {
-        util::output(ctx.cmd("rustc").args(["--print", "sysroot"])).is_some_and(|sysroot| {
-            std::path::Path::new(&sysroot)
-                .join("lib/rustlib")
-                .join(WASM_TARGET)
-                .is_dir()
-        })
+    let in_sysroot = |dir: &str| {
+        util::output(ctx.cmd("rustc").args(["--print", "sysroot"]))
+            .is_some_and(|sysroot| std::path::Path::new(&sysroot).join(dir).is_dir())
     };
-    if has_target() {
-        return Ok(Outcome::Present(WASM_TARGET.into()));
+    let target_dir = format!("lib/rustlib/{WASM_TARGET}");
+    let has = || in_sysroot(&target_dir) && in_sysroot(RUST_SRC_DIR);
+    let what = format!("{WASM_TARGET} and rust-src");
+    if has() {
+        return Ok(Outcome::Present(what));
     }
     util::run(ctx.cmd("rustup").args(["target", "add", WASM_TARGET]))?;
-    if !has_target() {
-        bail!("rustup finished but rustc's sysroot still has no {WASM_TARGET}");
+    util::run(ctx.cmd("rustup").args(["component", "add", "rust-src"]))?;
+    if !has() {
+        bail!("rustup finished but rustc's sysroot still lacks {WASM_TARGET} or rust-src");
     }
-    Ok(Outcome::Installed(WASM_TARGET.into()))
+    Ok(Outcome::Installed(what))
 }
 
 /// `npm ci` wipes and reinstalls `node_modules`, so it only runs when the lock file differs
