@@ -294,6 +294,13 @@ impl SharedCache {
             k.lang.as_ref().map_or("", |l| l.as_str())
         )
     }
+
+    /// The entry in Redis: `Some(None)` when Redis holds none (or one this version cannot
+    /// read), `None` when Redis is unavailable, so that the caller falls back to memory.
+    async fn remote(&self, key: &LookupRequest) -> Option<Option<CachedLookup>> {
+        let raw = self.redis.get_blob("cache get", &Self::key(key)).await?;
+        Some(raw.as_deref().and_then(decode_entry))
+    }
 }
 
 /// `1 <fetched_at ms> <tag|-> <found 0|1>\n<view JSON>`.
@@ -335,16 +342,13 @@ fn decode_entry(raw: &[u8]) -> Option<CachedLookup> {
 impl ViewCache for SharedCache {
     fn get<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
         Box::pin(async move {
-            let remote = self.redis.get_blob("cache get", &Self::key(key)).await;
-            match remote {
-                Some(Some(raw)) => {
-                    let entry = decode_entry(&raw);
+            match self.remote(key).await {
+                Some(entry) => {
                     if let Some(e) = &entry {
                         self.local.put(key.clone(), e.clone()).await;
                     }
                     entry
                 }
-                Some(None) => None,
                 None => self.local.get(key).await,
             }
         })
@@ -352,8 +356,8 @@ impl ViewCache for SharedCache {
 
     fn peek<'a>(&'a self, key: &'a LookupRequest) -> BoxFuture<'a, Option<CachedLookup>> {
         Box::pin(async move {
-            match self.redis.get_blob("cache get", &Self::key(key)).await {
-                Some(raw) => raw.as_deref().and_then(decode_entry),
+            match self.remote(key).await {
+                Some(entry) => entry,
                 None => self.local.peek(key).await,
             }
         })
