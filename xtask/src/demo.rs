@@ -23,7 +23,6 @@ pub const DEMO_DEEP_LINK: &str = "/?tracking_number=ECMS0002TRANSIT&slug=ecms";
 pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     let addr = parse_addr(args)?;
     setup::run(ctx, setup::Needs::default())?;
-    util::run(ctx.cargo().arg("fetch"))?;
     trunk_build(ctx)?;
     let proxy = build_proxy(ctx)?;
     if TcpListener::bind(&addr).is_err() {

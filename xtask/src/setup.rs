@@ -259,46 +259,53 @@ fn wasm_bindgen_cli(ctx: &Ctx) -> Result<Outcome> {
 }
 
 fn trunk(ctx: &Ctx) -> Result<Outcome> {
-    let want = format!("trunk {TRUNK_VERSION}");
-    let found = util::output(ctx.cmd("trunk").arg("--version"));
+    cargo_install_pinned(
+        ctx,
+        "trunk",
+        TRUNK_VERSION,
+        || util::output(ctx.cmd("trunk").arg("--version")),
+        " (this takes about 7 minutes on 2 cores)",
+    )
+}
+
+fn cargo_fuzz(ctx: &Ctx) -> Result<Outcome> {
+    cargo_install_pinned(
+        ctx,
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        || util::output(ctx.cargo().args(["fuzz", "--version"])),
+        "",
+    )
+}
+
+/// `cargo install --locked CRATE --version VERSION`, unless `probe` (the tool's `--version`)
+/// already prints `CRATE VERSION`; checks the probe again afterwards, so a different copy
+/// earlier on PATH is reported rather than silently used.
+fn cargo_install_pinned(
+    ctx: &Ctx,
+    krate: &str,
+    version: &str,
+    probe: impl Fn() -> Option<String>,
+    how_long: &str,
+) -> Result<Outcome> {
+    let want = format!("{krate} {version}");
+    let found = probe();
     if found.as_deref() == Some(want.as_str()) {
         return Ok(Outcome::Present(want));
     }
     println!(
-        "setup: trunk: want {TRUNK_VERSION}, found {} (this takes about 7 minutes on 2 cores)",
+        "setup: {krate}: want {version}, found {}{how_long}",
         found.as_deref().unwrap_or("none")
     );
     util::run(
         ctx.cargo()
-            .args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]),
+            .args(["install", "--locked", krate, "--version", version]),
     )?;
-    let found = util::output(ctx.cmd("trunk").arg("--version"));
+    let found = probe();
     if found.as_deref() != Some(want.as_str()) {
         bail!(
             "installed {want}, but PATH finds {}",
-            found.as_deref().unwrap_or("no trunk")
-        );
-    }
-    Ok(Outcome::Installed(want))
-}
-
-fn cargo_fuzz(ctx: &Ctx) -> Result<Outcome> {
-    let want = format!("cargo-fuzz {CARGO_FUZZ_VERSION}");
-    let found = || util::output(ctx.cargo().args(["fuzz", "--version"]));
-    if found().as_deref() == Some(want.as_str()) {
-        return Ok(Outcome::Present(want));
-    }
-    util::run(ctx.cargo().args([
-        "install",
-        "--locked",
-        "cargo-fuzz",
-        "--version",
-        CARGO_FUZZ_VERSION,
-    ]))?;
-    if found().as_deref() != Some(want.as_str()) {
-        bail!(
-            "installed {want}, but `cargo fuzz --version` says {}",
-            found().as_deref().unwrap_or("nothing")
+            found.as_deref().unwrap_or("nothing")
         );
     }
     Ok(Outcome::Installed(want))
