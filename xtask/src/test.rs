@@ -71,6 +71,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     }
     println!("stage setup: ok ({})", secs(took));
 
+    warn_if_disk_is_short(ctx);
     let mut lines = Vec::new();
     let mut trunk_ok = !wanted("trunk-build") && ctx.root.join("dist/index.html").is_file();
     for &name in STAGES {
@@ -113,6 +114,27 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     }
     println!("xtask test: every stage passed");
     Ok(())
+}
+
+/// What a full run from a clean clone leaves in the target directories (`target/` and
+/// `fuzz/target/`), measured, with some room on top.
+const DISK_NEEDED: u64 = 8 << 30;
+
+/// A full disk shows up as a cascade of unrelated-looking compiler and browser errors, so say
+/// it first, in one line. Only a warning: a warm target directory needs far less.
+fn warn_if_disk_is_short(ctx: &Ctx) {
+    let Some(free) = util::free_bytes(&ctx.target_dir) else {
+        return;
+    };
+    if free < DISK_NEEDED {
+        println!(
+            "\nxtask test: WARNING: only {:.1} GiB free under {}; a run from a clean clone \
+             writes about {} GiB, so stages may fail with \"No space left on device\"",
+            free as f64 / f64::from(1 << 30),
+            ctx.target_dir.display(),
+            DISK_NEEDED >> 30,
+        );
+    }
 }
 
 fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {

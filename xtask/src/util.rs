@@ -161,6 +161,21 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (value, start.elapsed())
 }
 
+/// Free bytes on the filesystem that holds `path` (or its nearest existing ancestor), from
+/// `df -Pk`; `None` if df is missing or says something unexpected.
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let report = output(Command::new("df").arg("-Pk").arg(existing))?;
+    let kib: u64 = report
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 /// Whether we are root (apt-get needs it; otherwise we go through sudo).
 pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
