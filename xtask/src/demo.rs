@@ -101,12 +101,19 @@ pub fn trunk_build(ctx: &Ctx) -> Result<()> {
 /// hook): a panic was and is a wasm trap. Both flags are unstable, so `RUSTC_BOOTSTRAP=1`
 /// unlocks them on the pinned stable toolchain (a nightly would change under us); only
 /// this build sees these variables, never the host code, the tests or clippy.
+///
+/// On top of that, std is built with its `optimize_for_size` algorithms, and `{:?}` and
+/// panic locations are compiled out (`-Zfmt-debug=none -Zlocation-detail=none`): widget
+/// wasm 79,963 -> 78,637 B, badge page 21,487 -> 21,382 B. Checked before turning it on:
+/// neither module's code nor its dependencies' wasm code paths use `Debug` output for
+/// anything but panic and log messages, which these builds never show.
 fn small_wasm(cmd: &mut Command) -> &mut Command {
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "-Zunstable-options -Cpanic=immediate-abort",
+            "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none",
         )
 }
 

@@ -116,8 +116,8 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// What a full run from a clean clone leaves in the target directories (`target/` and
-/// `fuzz/target/`), measured, with some room on top.
+/// What a full run from a clean clone writes, with room on top: measured 5.3 GB for the
+/// whole clone at the end of a run (`target/` 3.4 GB, `fuzz/target/` 1.4 GB).
 const DISK_NEEDED: u64 = 8 << 30;
 
 /// A full disk shows up as a cascade of unrelated-looking compiler and browser errors, so say
