@@ -262,7 +262,11 @@ async fn a_burst_of_1000_lookups_over_200_numbers_stays_within_the_upstream_budg
     for i in 0..1000usize {
         let app = app.clone();
         let gate = gate.clone();
-        let number = numbers[(i * 7919) % numbers.len()].clone();
+        // The 9 known numbers come first, so the first upstream calls (5 at once, then 5 a
+        // second) include some of them even when the scheduler reorders the first tasks.
+        // With a scattered order only one known number was among the first 14 calls, and a
+        // reordering under load once left the burst without a single 200.
+        let number = numbers[i % numbers.len()].clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
             let (status, _, took) =
