@@ -129,7 +129,7 @@ fn warn_if_disk_is_short(ctx: &Ctx) {
     if free < DISK_NEEDED {
         println!(
             "\nxtask test: WARNING: only {:.1} GiB free under {}; a run from a clean clone \
-             writes about {} GiB, so stages may fail with \"No space left on device\"",
+             needs about {} GiB, so stages may fail with \"No space left on device\"",
             free as f64 / f64::from(1 << 30),
             ctx.target_dir.display(),
             DISK_NEEDED >> 30,

@@ -180,3 +180,21 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::free_bytes;
+    use std::path::Path;
+
+    #[test]
+    fn free_bytes_reads_df_for_a_path_that_does_not_exist_yet() {
+        // A clean clone has no target/ yet: the nearest existing ancestor is measured.
+        let missing = Path::new(env!("CARGO_MANIFEST_DIR")).join("no/such/target/dir");
+        let free = free_bytes(&missing).expect("df answers for an existing ancestor");
+        assert_eq!(free % 1024, 0, "df -Pk reports whole KiB");
+        assert!(
+            free > 0,
+            "a disk with 0 bytes free could not have built this test"
+        );
+    }
+}
