@@ -18,7 +18,7 @@ use std::fs;
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
-pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Where the `rust-src` component puts the standard library's sources in the sysroot.
 const RUST_SRC_DIR: &str = "lib/rustlib/src/rust/library";
@@ -144,12 +144,12 @@ fn dpkg_installed(pkg: &str) -> bool {
 /// The wasm32 target, and the `rust-src` component: the release wasm is built with the
 /// standard library compiled from source (see `demo::trunk_build`).
 fn wasm_target(ctx: &Ctx) -> Result<Outcome> {
-    let in_sysroot = |dir: &str| {
-        util::output(ctx.cmd("rustc").args(["--print", "sysroot"]))
-            .is_some_and(|sysroot| std::path::Path::new(&sysroot).join(dir).is_dir())
-    };
+    // rustup installs into the active toolchain's sysroot, so one lookup serves both checks.
+    let sysroot = util::output(ctx.cmd("rustc").args(["--print", "sysroot"]))
+        .context("`rustc --print sysroot` failed")?;
+    let sysroot = std::path::Path::new(&sysroot);
     let target_dir = format!("lib/rustlib/{WASM_TARGET}");
-    let has = || in_sysroot(&target_dir) && in_sysroot(RUST_SRC_DIR);
+    let has = || sysroot.join(&target_dir).is_dir() && sysroot.join(RUST_SRC_DIR).is_dir();
     let what = format!("{WASM_TARGET} and rust-src");
     if has() {
         return Ok(Outcome::Present(what));

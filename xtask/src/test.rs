@@ -267,7 +267,7 @@ fn sdk(ctx: &Ctx) -> Result<()> {
 
 /// How long each fuzz target runs in the `fuzz` stage: a smoke run (the targets build, and
 /// a fresh corpus finds no crash within this time), not a campaign.
-pub const FUZZ_SECS: u32 = 30;
+const FUZZ_SECS: u32 = 30;
 /// The targets in `fuzz/fuzz_targets/`.
 const FUZZ_TARGETS: &[&str] = &["request_parsing", "view_projection"];
 
