@@ -28,7 +28,7 @@ impl Route {
         Route::Static,
         Route::Other,
     ];
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Route::Tracking => "tracking",
             Route::LastCheckpoint => "last_checkpoint",
@@ -95,7 +95,7 @@ impl Outcome {
         Outcome::Transport,
         Outcome::Decode,
     ];
-    fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
             Outcome::NotFound => "not_found",

@@ -5,12 +5,12 @@ use crate::error::ApiError;
 use crate::lookup::{Lookups, Served};
 use crate::metrics::{Gauges, Metrics};
 use crate::request::{LookupKind, parse_lookup};
-use crate::security::{DROPPED_REQUEST_HEADERS, GuardState, guard};
+use crate::security::{GuardState, Guarded};
 use crate::static_files::StaticSite;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
@@ -18,9 +18,6 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
-use tower_http::trace::TraceLayer;
 use trackfront_types::{LastCheckpointView, TrackingView};
 
 /// The hand-written OpenAPI 3.1 document of the public API.
@@ -45,13 +42,9 @@ pub struct AppState {
     pub live: Arc<crate::live::Live>,
 }
 
-/// The full application router.
-pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
+/// The full application: the routes behind the guard.
+pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Guarded {
     let live = state.live.clone();
-    let sensitive: Vec<HeaderName> = [header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]
-        .into_iter()
-        .chain(DROPPED_REQUEST_HEADERS.map(HeaderName::from_static))
-        .collect();
     let router = Router::new()
         .route("/api/v1/trackings/{slug}/{tracking_number}", get(tracking))
         .route(
@@ -69,19 +62,7 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
         .merge(crate::live::routes(state.live.demo()))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("(unmatched)", MatchedPath::as_str);
-            tracing::info_span!("request", method = %req.method(), route)
-        }))
-        .layer(DefaultBodyLimit::max(crate::security::MAX_BODY as usize))
-        .layer(CatchPanicLayer::custom(|_| {
-            tracing::error!("a handler panicked");
-            ApiError::Internal.into_response()
-        }));
+        .with_state(state);
     // The shared (Redis) per-client limit is a layer only where it exists, so that a
     // single instance's hot path does not pay for it.
     let router = if live.has_shared_limit() {
@@ -92,9 +73,7 @@ pub fn router(state: Arc<AppState>, guard_state: Arc<GuardState>) -> Router {
     } else {
         router
     };
-    router
-        .layer(axum::middleware::from_fn_with_state(guard_state, guard))
-        .layer(SetSensitiveHeadersLayer::new(sensitive))
+    Guarded::new(guard_state, router)
 }
 
 /// Both lookup routes: the path is parsed again from the raw URI by
@@ -140,6 +119,8 @@ fn json<T: Serialize>(value: &T) -> Result<Response, ApiError> {
 
 fn json_bytes(body: Bytes) -> Response {
     let mut resp = Response::new(Body::from(body));
+    // Room for the headers the guard adds too, so that no answer regrows its map.
+    *resp.headers_mut() = HeaderMap::with_capacity(16);
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -1,8 +1,13 @@
 //! The request guard and the response headers that apply to every route.
 //!
-//! * [`guard`]: rejects open-proxy and traversal targets before routing, drops any
-//!   client-sent AfterShip key header, caps bodies, bounds the whole request in time,
-//!   applies CORS and the per-client limit, and adds the security headers.
+//! * [`Guarded`]: the router behind the guard, the one service the server runs. Before
+//!   routing it rejects open-proxy and traversal targets, drops any client-sent AfterShip
+//!   key header, refuses a declared body over the route's cap, applies CORS and the
+//!   per-client limit; it bounds the whole request in time, turns a handler panic into an
+//!   opaque 500, and adds the security headers. It is one hand-written service rather than
+//!   a stack of `from_fn` and tower-http layers: axum applies a layer to every route and
+//!   clones it per request, and on a cached lookup those layers cost more than the lookup.
+//!   (Routes that read a body cap the bytes they read themselves: see `edd` and `live`.)
 //! * CORS ([`CorsPolicy`]): an allowlist from `TRACKFRONT_ALLOWED_ORIGINS`; in demo mode
 //!   also localhost origins; same-origin requests are always fine. A preflight from any
 //!   other origin gets a 403; a simple API request from one gets a 403 before any upstream
@@ -13,13 +18,21 @@ use crate::error::ApiError;
 use crate::metrics::{Metrics, Route};
 use crate::ratelimit::{ClientLimiter, TrustedProxies, client_ip};
 use crate::request::check_target;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::Router;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt as _;
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tower::ServiceExt as _;
+use tracing::Instrument as _;
 
 /// Largest request body accepted from browsers (the EDD route sets a smaller limit).
 pub const MAX_BODY: u64 = 64 * 1024;
@@ -117,8 +130,38 @@ fn route_of(path: &str) -> Route {
     }
 }
 
-/// The outermost middleware (see the module docs).
-pub async fn guard(State(state): State<Arc<GuardState>>, mut req: Request, next: Next) -> Response {
+/// The application router behind the guard (see the module docs).
+#[derive(Clone)]
+pub struct Guarded {
+    state: Arc<GuardState>,
+    router: Router,
+}
+
+impl Guarded {
+    /// Puts `router` behind the guard.
+    pub fn new(state: Arc<GuardState>, router: Router) -> Self {
+        Self { state, router }
+    }
+}
+
+impl tower::Service<Request> for Guarded {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let state = self.state.clone();
+        let router = self.router.clone();
+        Box::pin(async move { Ok(guard(&state, req, router).await) })
+    }
+}
+
+/// One request, from the raw target to the answer with its headers.
+async fn guard(state: &GuardState, mut req: Request, router: Router) -> Response {
     let path = req.uri().path();
     let route = route_of(path);
     let is_api = path.starts_with("/api/");
@@ -131,19 +174,31 @@ pub async fn guard(State(state): State<Arc<GuardState>>, mut req: Request, next:
             .and_then(|v| v.to_str().ok());
         o.to_str().is_ok_and(|o| state.cors.allows(o, host))
     });
-    let resp = match pre_checks(&state, &mut req, is_api, origin_ok) {
+    let resp = match pre_checks(state, &mut req, is_api, origin_ok) {
         Err(e) => e.into_response(),
         Ok(Some(preflight)) => preflight,
-        Ok(None) => match tokio::time::timeout(state.request_timeout, next.run(req)).await {
-            Ok(r) => r,
-            Err(_) => {
-                tracing::warn!(route = ?route, "request timed out");
-                ApiError::UpstreamUnavailable {
-                    retry_after: Duration::from_secs(5),
+        Ok(None) => {
+            let span =
+                tracing::info_span!("request", method = %req.method(), route = route.label());
+            let run = AssertUnwindSafe(router.oneshot(req))
+                .catch_unwind()
+                .instrument(span);
+            match tokio::time::timeout(state.request_timeout, run).await {
+                Ok(Ok(Ok(r))) => r,
+                Ok(Ok(Err(never))) => match never {},
+                Ok(Err(_)) => {
+                    tracing::error!(route = route.label(), "a handler panicked");
+                    ApiError::Internal.into_response()
                 }
-                .into_response()
+                Err(_) => {
+                    tracing::warn!(route = route.label(), "request timed out");
+                    ApiError::UpstreamUnavailable {
+                        retry_after: Duration::from_secs(5),
+                    }
+                    .into_response()
+                }
             }
-        },
+        }
     };
     let mut resp = resp;
     state.metrics.request(route, resp.status().as_u16());
@@ -179,6 +234,12 @@ fn pre_checks(
     check_target(req.uri().path(), req.uri().query())?;
     for name in DROPPED_REQUEST_HEADERS {
         req.headers_mut().remove(name);
+    }
+    // Credentials a browser may send: hidden from any `Debug` of the request.
+    for name in [header::AUTHORIZATION, header::COOKIE] {
+        if let header::Entry::Occupied(mut e) = req.headers_mut().entry(name) {
+            e.iter_mut().for_each(|v| v.set_sensitive(true));
+        }
     }
     let limit = body_limit(req.uri().path());
     let too_big = req
@@ -294,6 +355,63 @@ fn add_security_headers(h: &mut HeaderMap, is_api: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::{Body, to_bytes};
+    use axum::routing::get;
+
+    /// The guard in front of `router`, as the server runs it, with a `timeout` bound.
+    fn guarded(router: Router, timeout: Duration) -> Guarded {
+        let state = GuardState {
+            cors: CorsPolicy::new(Vec::new(), false),
+            limiter: None,
+            trusted: TrustedProxies::default(),
+            metrics: Arc::new(Metrics::default()),
+            request_timeout: timeout,
+        };
+        Guarded::new(Arc::new(state), router)
+    }
+
+    async fn get_answer(app: Guarded, path: &str) -> (Response, String) {
+        let req = Request::get(path)
+            .body(Body::empty())
+            .expect("a valid request");
+        let Ok(resp) = app.oneshot(req).await;
+        let (parts, body) = resp.into_parts();
+        let body = to_bytes(body, 1 << 16).await.expect("a short body");
+        (
+            Response::from_parts(parts, Body::empty()),
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_handler_panic_is_an_opaque_500_with_the_security_headers() {
+        async fn boom() -> &'static str {
+            panic!("secret detail in a panic message")
+        }
+        let router = Router::new().route("/api/v1/boom", get(boom));
+        let (resp, body) =
+            get_answer(guarded(router, Duration::from_secs(5)), "/api/v1/boom").await;
+        assert_eq!(resp.status(), 500);
+        assert_eq!(resp.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(resp.headers()[header::CACHE_CONTROL], "no-store");
+        assert!(!body.contains("secret"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_handler_slower_than_the_request_timeout_is_a_503_with_retry_after() {
+        let router = Router::new().route(
+            "/api/v1/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "late"
+            }),
+        );
+        let (resp, _) =
+            get_answer(guarded(router, Duration::from_millis(50)), "/api/v1/slow").await;
+        assert_eq!(resp.status(), 503);
+        assert!(resp.headers().contains_key(header::RETRY_AFTER));
+        assert_eq!(resp.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
 
     #[test]
     fn cors_allowlist_same_origin_and_demo_localhost() {

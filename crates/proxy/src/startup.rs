@@ -11,13 +11,15 @@ use crate::lookup::Lookups;
 use crate::metrics::Metrics;
 use crate::ratelimit::ClientLimiter;
 use crate::routes::{AppState, router};
+use crate::security::Guarded;
 use crate::security::{CorsPolicy, GuardState};
 use crate::static_files::StaticSite;
 use crate::upstream::Upstream;
 use aftership::ApiKey;
 use aftership_sandbox::{SandboxConfig, SandboxHandle};
 use anyhow::Context;
-use axum::Router;
+use axum::ServiceExt;
+use axum::extract::Request;
 use rand::Rng;
 use secrecy::ExposeSecret as _;
 use std::net::SocketAddr;
@@ -35,7 +37,7 @@ const MAX_LIMITED_CLIENTS: usize = 100_000;
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
-    router: Router,
+    app: Guarded,
     upstream_url: String,
     metrics: Arc<Metrics>,
     sandbox: Option<SandboxHandle>,
@@ -186,7 +188,7 @@ impl Application {
         Ok(Self {
             listener,
             addr,
-            router: router(state, guard),
+            app: router(state, guard),
             upstream_url,
             metrics,
             sandbox,
@@ -237,7 +239,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let Self {
             listener,
-            router,
+            app,
             sandbox,
             live,
             ..
@@ -255,7 +257,7 @@ impl Application {
         });
         axum::serve(
             listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
         )
         .with_graceful_shutdown(stop)
         .await?;
