@@ -95,7 +95,7 @@ impl Outcome {
         Outcome::Transport,
         Outcome::Decode,
     ];
-    pub(crate) fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
             Outcome::NotFound => "not_found",

@@ -150,19 +150,10 @@ impl Scan {
     }
 }
 
-/// Whether `s` holds `%` followed by one of `hex` (lower-case), in any letter case.
-fn has_escape(s: &str, hex: &[&[u8; 2]]) -> bool {
-    s.as_bytes()
-        .windows(3)
-        .any(|w| w[0] == b'%' && hex.iter().any(|h| w[1..].eq_ignore_ascii_case(&h[..])))
-}
-
-/// Percent-decodes one path segment, refusing anything that is not printable UTF-8 or that
-/// hides a separator. A segment without escapes (the usual case) is borrowed, not copied.
+/// Percent-decodes one path segment of a target that passed [`check_target`] (so it hides
+/// no separator), refusing anything that is not printable UTF-8, such as an encoded CR or
+/// a C1 control. A segment without escapes (the usual case) is borrowed, not copied.
 fn decode_segment(raw: &str) -> Result<Cow<'_, str>, ApiError> {
-    if has_escape(raw, &[b"2f", b"5c"]) {
-        return Err(invalid("Encoded slashes are not accepted in paths."));
-    }
     let decoded = percent_decode_str(raw)
         .decode_utf8()
         .map_err(|_| invalid("The path is not valid UTF-8."))?;
@@ -229,6 +220,13 @@ pub fn parse_lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `s` holds `%` followed by one of `hex` (lower-case), in any letter case.
+    fn has_escape(s: &str, hex: &[&[u8; 2]]) -> bool {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && hex.iter().any(|h| w[1..].eq_ignore_ascii_case(&h[..])))
+    }
 
     /// The first, straightforward `check_target` (one pass per rule, a decoded copy of
     /// every segment): the oracle for the one-pass version.
