@@ -109,7 +109,8 @@ struct Scan {
 impl Scan {
     fn of(path: &[u8]) -> Self {
         let mut scan = Self::default();
-        // Dots in the current segment, or `None` once it holds anything else.
+        // Dots in the current segment while it holds only one or two dots, or `None` once
+        // it holds anything else (a third dot included), so the count cannot overflow.
         let mut dots: Option<u8> = Some(0);
         let mut i = 0;
         while i < path.len() {
@@ -140,7 +141,7 @@ impl Scan {
                 _ => {}
             }
             dots = match dots {
-                Some(n) if is_dot => Some(n + 1),
+                Some(n) if is_dot && n < 2 => Some(n + 1),
                 _ => None,
             };
             i += step;
@@ -276,6 +277,19 @@ mod tests {
                 check_target_oracle(path, None),
                 "{path:?}"
             );
+        }
+    }
+
+    /// The fuzzer found that a segment of 256 dots overflowed the one-byte dot counter: a
+    /// panic in debug builds, and in release a wrap that refused 257 dots as `.`.
+    #[test]
+    fn a_segment_of_more_than_255_dots_does_not_overflow_the_dot_counter() {
+        for n in [3, 255, 256, 257, 258, 300] {
+            for dot in [".", "%2E", "%2e"] {
+                let path = format!("/api/{}/x", dot.repeat(n));
+                assert_eq!(check_target(&path, None), Ok(()), "{n} × {dot}");
+                assert_eq!(check_target_oracle(&path, None), Ok(()), "{n} × {dot}");
+            }
         }
     }
 
