@@ -6,7 +6,8 @@
 #
 # cargo (release, wasm32, CARGO_TARGET_DIR honoured), then wasm-bindgen --target web (the
 # CLI must match Cargo.lock; checked), then wasm-opt -Oz from PATH (npm binaryen in
-# e2e/node_modules/.bin; Debian's binaryen is broken). POSIX sh, offline.
+# e2e/node_modules/.bin; Debian's binaryen is broken). POSIX sh, offline. The glue is
+# minified afterwards, with the widget's, by shrink-glue.mjs.
 set -eu
 dir="${TRUNK_STAGING_DIR:?run me as a Trunk hook}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -34,16 +35,6 @@ if command -v wasm-opt >/dev/null 2>&1; then
     --strip-producers -o "$tmp/edd-badge_bg.wasm" "$tmp/edd-badge_bg.wasm"
 else
   echo "build-badge.sh: wasm-opt not on PATH; the badge is not size-optimised" >&2
-fi
-# Shrink the glue without a JS minifier (none is available offline): drop indentation,
-# whole-line // comments and /** … */ blocks (wasm-bindgen puts no template literals or
-# multi-line strings outside comments). About -450 bytes brotli.
-sed -e 's/^[[:space:]]*//' -e '/^\/\*\*$/,/^\*\/$/d' -e '/^\/\//d' -e '/^$/d' \
-  "$tmp/edd-badge.js" > "$tmp/edd-badge.min.js"
-if command -v node >/dev/null 2>&1 && ! node --check "$tmp/edd-badge.min.js"; then
-  echo "build-badge.sh: the stripped glue does not parse; keeping it as generated" >&2
-else
-  mv "$tmp/edd-badge.min.js" "$tmp/edd-badge.js"
 fi
 hash="$(cat "$tmp/edd-badge_bg.wasm" "$tmp/edd-badge.js" | sha256sum | cut -c1-16)"
 rm -f "$dir"/edd-badge-*.js "$dir"/edd-badge-*_bg.wasm
