@@ -7,7 +7,8 @@
 //!    `cargo xtask bench`.
 //! 2. The `wasm32-unknown-unknown` Rust target and the `rust-src` component (rustup).
 //! 3. The npm packages pinned in `e2e/package-lock.json` (`npm ci`): playwright-core,
-//!    axe-core, binaryen (its `wasm-opt` is the one Trunk uses) and lighthouse.
+//!    axe-core, lighthouse, and binaryen, acorn and terser (the build's
+//!    `www/build/shrink-glue.mjs` uses them).
 //! 4. wasm-bindgen-cli at exactly the `wasm-bindgen` version in `Cargo.lock`.
 //! 5. trunk 0.21.14 (0.22 needs a newer rustc than the machine's).
 //! 6. cargo-fuzz 0.13.2, for the `fuzz` stage of `cargo xtask test`.
@@ -182,7 +183,7 @@ fn npm_packages(ctx: &Ctx) -> Result<Outcome> {
     }
     let lock = fs::read(e2e.join("package-lock.json")).context("reading e2e/package-lock.json")?;
     let stamp = e2e.join("node_modules/.xtask-installed-lock.json");
-    let bins_ok = ["wasm-opt", "playwright-core"]
+    let bins_ok = ["wasm-opt", "playwright-core", "terser", "acorn"]
         .iter()
         .all(|b| e2e.join("node_modules/.bin").join(b).exists())
         && e2e.join("node_modules/axe-core/axe.min.js").is_file();

@@ -15,8 +15,8 @@ pub struct Ctx {
     /// The cargo that runs us (`$CARGO`), else `cargo` from PATH.
     pub cargo: OsString,
     /// `e2e/node_modules/.bin`, then cargo's bin dir, then the inherited PATH. npm's
-    /// binaryen must come first so that Trunk picks its `wasm-opt` over Debian's (binaryen
-    /// 108 in Debian 12 produces wasm that fails with `WebAssembly.Table.set`).
+    /// binaryen comes first so that no tool picks Debian's `wasm-opt` (binaryen 108 in
+    /// Debian 12 produces wasm that fails with `WebAssembly.Table.set`).
     pub path: OsString,
 }
 
