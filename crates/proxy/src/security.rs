@@ -374,6 +374,10 @@ mod tests {
         let req = Request::get(path)
             .body(Body::empty())
             .expect("a valid request");
+        answer(app, req).await
+    }
+
+    async fn answer(app: Guarded, req: Request) -> (Response, String) {
         let Ok(resp) = app.oneshot(req).await;
         let (parts, body) = resp.into_parts();
         let body = to_bytes(body, 1 << 16).await.expect("a short body");
@@ -395,6 +399,35 @@ mod tests {
         assert_eq!(resp.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(resp.headers()[header::CACHE_CONTROL], "no-store");
         assert!(!body.contains("secret"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn browser_credentials_reach_handlers_marked_sensitive() {
+        // Marked values print as `Sensitive` in any `Debug` of the request, so a log line
+        // that dumps headers cannot leak a shopper's cookie or a bearer token.
+        async fn flags(headers: header::HeaderMap) -> String {
+            let all = |name| {
+                let values: Vec<_> = headers.get_all(name).iter().collect();
+                !values.is_empty() && values.iter().all(|v| v.is_sensitive())
+            };
+            format!(
+                "{} {} {}",
+                all(header::AUTHORIZATION),
+                all(header::COOKIE),
+                all(header::ACCEPT)
+            )
+        }
+        let router = Router::new().route("/api/v1/flags", get(flags));
+        let req = Request::get("/api/v1/flags")
+            .header(header::AUTHORIZATION, "Bearer shopper-token")
+            .header(header::COOKIE, "session=a")
+            .header(header::COOKIE, "cart=b")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .expect("a valid request");
+        let (resp, body) = answer(guarded(router, Duration::from_secs(5)), req).await;
+        assert_eq!(resp.status(), 200);
+        assert_eq!(body, "true true false");
     }
 
     #[tokio::test]
