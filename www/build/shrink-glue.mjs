@@ -1,8 +1,9 @@
 // Shrinks each wasm-bindgen module pair in a build directory: `X_bg.wasm` and its glue `X.js`.
 //
 // 1. Dead glue goes: exported classes that the wasm never hands to JS (no `X.__wrap`, no
-//    constructor), such as the `IntoUnderlyingSource` family that Leptos drags in through
-//    server_fn's `browser` feature and wasm-streams, with their finalization registries.
+//    constructor), with their finalization registries. wasm-streams' `IntoUnderlyingSource`
+//    family was one, until vendor/server_fn kept wasm-streams out of the widget; any
+//    dependency with unused #[wasm_bindgen] classes would be another.
 // 2. wasm-opt removes the exports the remaining glue never reads, and optimises for size
 //    (the code only those exports reached and the imports only that code called go too).
 //    A second run renames what is left (`__wbg_createElement_de4a31ed2fb252be` and the
@@ -35,7 +36,7 @@ const wasmOpt = join(e2e, "node_modules/.bin/wasm-opt");
 const FEATURES = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int"];
 // Trunk's and build-badge.sh's wasm-bindgen output is optimised here, once, after the dead
 // exports are gone (Trunk's own wasm-opt is off: data-wasm-opt="0" in index.html). Measured
-// on the track page's wasm, brotli: Trunk's `-Oz` and then pruning gave 75,065 B; pruning
+// on the track page's wasm (with wasm-streams still linked), brotli: Trunk's `-Oz` and then pruning gave 75,065 B; pruning
 // first and then `-Oz` 74,915; with `--low-memory-unused` 74,503; with `--flatten
 // --rereloop` first 73,890 (`--converge` made both modules bigger, not smaller).
 // `--low-memory-unused` lets wasm-opt fold constant offsets into loads and stores: Rust's
@@ -117,10 +118,10 @@ function importProperties(glue) {
 }
 
 /**
- * Prunes and renames the wasm at `wasmPath` in place to fit `glue`; returns the glue
- * rewritten to match.
+ * Prunes, optimises and renames the wasm at `wasmPath` in place to fit `glue`; returns the
+ * glue rewritten to match.
  */
-function pruneAndMinifyNames(wasmPath, glue) {
+function optimiseToFit(wasmPath, glue) {
   const before = new WebAssembly.Module(readFileSync(wasmPath));
   const read = new Set([...glue.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]));
   const unread = WebAssembly.Module.exports(before)
@@ -183,7 +184,7 @@ for (const wasmName of names.filter((n) => n.endsWith("_bg.wasm"))) {
   const jsPath = join(dir, jsName);
   const [wasmBefore, jsBefore] = [readFileSync(wasmPath), readFileSync(jsPath)];
   const { glue: live, dead } = dropDeadClasses(jsBefore.toString("utf8"));
-  const { glue, unread, dropped } = pruneAndMinifyNames(wasmPath, live);
+  const { glue, unread, dropped } = optimiseToFit(wasmPath, live);
   const { code } = await minify(glue, {
     module: true,
     ecma: 2020,
