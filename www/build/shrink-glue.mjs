@@ -36,9 +36,10 @@ const wasmOpt = join(e2e, "node_modules/.bin/wasm-opt");
 const FEATURES = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int"];
 // Trunk's and build-badge.sh's wasm-bindgen output is optimised here, once, after the dead
 // exports are gone (Trunk's own wasm-opt is off: data-wasm-opt="0" in index.html). Measured
-// on the track page's wasm (with wasm-streams still linked), brotli: Trunk's `-Oz` and then pruning gave 75,065 B; pruning
-// first and then `-Oz` 74,915; with `--low-memory-unused` 74,503; with `--flatten
-// --rereloop` first 73,890 (`--converge` made both modules bigger, not smaller).
+// on the track page's wasm while wasm-streams was still linked, brotli: Trunk's `-Oz` and
+// then pruning gave 75,065 B; pruning first and then `-Oz` 74,915; with
+// `--low-memory-unused` 74,503; with `--flatten --rereloop` first 73,890 (`--converge` made
+// both modules bigger, not smaller).
 // `--low-memory-unused` lets wasm-opt fold constant offsets into loads and stores: Rust's
 // wasm32 stack grows down from 1 MiB towards address 0, and nothing else lives in the low
 // 1 KiB that the flag assumes is unused.
@@ -58,10 +59,10 @@ const fail = (msg) => {
 
 const parse = (js) => acorn.parse(js, { ecmaVersion: "latest", sourceType: "module" });
 
-/** `js` without the `[start, end)` ranges (which must not overlap). */
-function cut(js, ranges) {
-  for (const [start, end] of [...ranges].sort((a, b) => b[0] - a[0])) {
-    js = js.slice(0, start) + js.slice(end);
+/** `js` with each `[start, end, text]` edit applied (the ranges must not overlap). */
+function splice(js, edits) {
+  for (const [start, end, text] of [...edits].sort((a, b) => b[0] - a[0])) {
+    js = js.slice(0, start) + text + js.slice(end);
   }
   return js;
 }
@@ -87,8 +88,8 @@ function dropDeadClasses(glue) {
             s.declarations[0].id.name === `${name}Finalization`),
       ),
     )
-    .map((s) => [s.start, s.end]);
-  glue = cut(glue, ranges);
+    .map((s) => [s.start, s.end, ""]);
+  glue = splice(glue, ranges);
   for (const name of dead) {
     if (new RegExp(`\\b${name}\\b`).test(glue)) fail(`${name} is still used after removal`);
   }
@@ -148,16 +149,14 @@ function optimiseToFit(wasmPath, glue) {
   for (const from of imports.keys()) {
     if (!props.some((p) => p.key.name === from)) fail(`the glue provides no import ${from}`);
   }
-  const edits = props
-    .filter((p) => !imports.has(p.key.name))
-    .map((p) => [p.start, glue[p.end] === "," ? p.end + 1 : p.end, ""])
-    .concat(
-      props
-        .filter((p) => imports.has(p.key.name))
-        .map((p) => [p.key.start, p.key.end, JSON.stringify(imports.get(p.key.name))]),
-    )
-    .sort((a, b) => b[0] - a[0]);
-  for (const [start, end, text] of edits) glue = glue.slice(0, start) + text + glue.slice(end);
+  glue = splice(
+    glue,
+    props.map((p) =>
+      imports.has(p.key.name)
+        ? [p.key.start, p.key.end, JSON.stringify(imports.get(p.key.name))]
+        : [p.start, glue[p.end] === "," ? p.end + 1 : p.end, ""],
+    ),
+  );
   // The import objects' module keys (`"./X_bg.js": import0`) become the one minified module.
   for (const old of new Set(WebAssembly.Module.imports(before).map((i) => i.module))) {
     glue = glue.replaceAll(`${JSON.stringify(old)}:`, `${JSON.stringify(module)}:`);
