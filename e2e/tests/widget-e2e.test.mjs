@@ -288,6 +288,22 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  test('the courier chooser sends the chosen courier', async () => {
+    const page = await newPage(browser);
+    await hostPage(page, proxy.baseUrl, '/e2e-couriers.html',
+      '<div data-trackfront="lookup" data-couriers="ecms,dhl"></div>');
+    const chooser = page.getByLabel('Courier');
+    await chooser.waitFor(WAIT);
+    assert.equal(await chooser.inputValue(), 'ecms', 'the default courier is preselected');
+    await chooser.selectOption('dhl');
+    await page.getByLabel('Tracking number').fill(DEMO.Delivered);
+    const lookup = page.waitForRequest((r) => r.url().includes('/api/v1/trackings/'), WAIT);
+    await page.locator('button[type=submit]').click();
+    assert.equal(new URL((await lookup).url()).pathname, `/api/v1/trackings/dhl/${DEMO.Delivered}`);
+    assertClean(page);
+    await page.context().close();
+  });
+
   test('hostile host CSS does not leak in, and ours does not leak out', async () => {
     const page = await newPage(browser);
     await hostPage(page, proxy.baseUrl, '/e2e-hostile.html',
