@@ -63,7 +63,7 @@ pub fn LookupForm(
                     .into_iter()
                     .map(|c| {
                         let selected = c == slug;
-                        view! { <option value=c.to_string() selected=selected>{c.to_string()}</option> }
+                        view! { <option value=c.to_string() selected=selected>{c.to_string()}</option> }.into_any()
                     })
                     .collect_view()}
             </select>

@@ -1,4 +1,10 @@
 //! The widget's components, one per file.
+//!
+//! Size rule: every list of views is a `Vec<AnyView>` (each item ends in `.into_any()`).
+//! Leptos compiles its list code (build, diff, mount, unmount) once per item type; with
+//! one item type all lists share one copy. Measured on the track page: 73,230 -> 71,981 B
+//! brotli for the timeline's days and entries, the progress steps and the courier options.
+//! (Doing the same to optional children made it bigger: 72,568 B.)
 
 pub mod app;
 pub mod estimated_delivery;

@@ -78,6 +78,7 @@ pub fn StatusProgress(
                     <span class="vh">{format!(", {}", texts.get(key))}</span>
                 </li>
             }
+            .into_any()
         })
         .collect_view();
     view! {

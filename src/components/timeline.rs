@@ -48,7 +48,8 @@ pub fn location(c: &CheckpointView) -> String {
         .join(", ")
 }
 
-fn entry(locale: &str, c: CheckpointView, new: bool) -> impl IntoView + use<> {
+/// One checkpoint; an `AnyView`, like every list item (see the size rule in `components`).
+fn entry(locale: &str, c: CheckpointView, new: bool) -> AnyView {
     let raw = c.time.clone().unwrap_or_default();
     let time = Stamp::parse(&raw).and_then(|s| intl::time_of_day(locale, &raw, &s));
     let loc = location(&c);
@@ -59,6 +60,7 @@ fn entry(locale: &str, c: CheckpointView, new: bool) -> impl IntoView + use<> {
             {(!loc.is_empty()).then(|| view! { <p class="loc">{loc}</p> })}
         </li>
     }
+    .into_any()
 }
 
 /// The timeline of a tracking.
@@ -90,7 +92,7 @@ pub fn Timeline(
                     .filter(|(i, _)| *i < limit)
                     .map(|(i, c)| entry(&locale, c.clone(), *i < fresh))
                     .collect_view();
-                view! { <li>{heading}<ol class="evs">{items}</ol></li> }
+                view! { <li>{heading}<ol class="evs">{items}</ol></li> }.into_any()
             })
             .collect_view()
     };
