@@ -11,6 +11,7 @@ pub mod api;
 pub mod components;
 pub mod decode;
 pub mod embed;
+pub mod html;
 pub mod i18n;
 pub mod intl;
 pub mod live;

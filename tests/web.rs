@@ -8,10 +8,7 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use trackfront::components::{
-    app::App, estimated_delivery::EstimatedDelivery, status_progress::StatusProgress,
-    timeline::Timeline,
-};
+use trackfront::components::{app::App, tracking_result::TrackingResult};
 use trackfront::embed::{self, Config, Mode};
 use trackfront::i18n::{Key, Texts};
 use trackfront::{api, decode, intl};
@@ -103,6 +100,36 @@ fn seven_checkpoints() -> Vec<CheckpointView> {
         .collect()
 }
 
+/// A tracking of `tag` with the given checkpoints and estimate.
+fn tracking(tag: Tag, checkpoints: Vec<CheckpointView>, edd: Option<Edd>) -> TrackingView {
+    TrackingView {
+        tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+        slug: CourierSlug::ecms(),
+        courier_name: None,
+        tag,
+        subtag: None,
+        subtag_message: None,
+        progress: tag.progress(),
+        origin_country: None,
+        destination_country: None,
+        checkpoints,
+        estimated_delivery: edd,
+        updated_at: None,
+        stale: false,
+    }
+}
+
+/// Mounts the result for `view` (in English) into a new container.
+fn mount_result(view: TrackingView) -> (HtmlElement, impl Drop) {
+    let el = container();
+    let view = std::sync::Arc::new(view);
+    let handle = mount_to(el.clone(), move || {
+        provide_context(Texts::english());
+        view! { <TrackingResult view/> }
+    });
+    (el, handle)
+}
+
 fn cfg(number: Option<&str>) -> Config {
     Config {
         mode: Mode::Lookup,
@@ -116,14 +143,10 @@ fn cfg(number: Option<&str>) -> Config {
 #[wasm_bindgen_test]
 async fn progress_has_exactly_one_current_step_for_every_tag() {
     for tag in Tag::ALL.into_iter().chain([Tag::Unknown]) {
-        let el = container();
-        let _h = mount_to(el.clone(), move || {
-            provide_context(Texts::english());
-            view! { <StatusProgress tag/> }
-        });
-        assert_eq!(count(&el, "ol > li"), 4, "{tag:?}");
+        let (el, _h) = mount_result(tracking(tag, Vec::new(), None));
+        assert_eq!(count(&el, ".steps > li"), 4, "{tag:?}");
         assert_eq!(count(&el, "[aria-current=step]"), 1, "{tag:?}");
-        let hidden = text(&el, "p.vh");
+        let hidden = text(&el, ".res > p.vh");
         assert!(hidden.starts_with("Status: "), "{tag:?}: {hidden}");
         assert!(
             hidden.contains(Texts::english().tag(tag)),
@@ -134,11 +157,7 @@ async fn progress_has_exactly_one_current_step_for_every_tag() {
 
 #[wasm_bindgen_test]
 async fn timeline_shows_five_entries_until_show_all() {
-    let el = container();
-    let _h = mount_to(el.clone(), || {
-        provide_context(Texts::english());
-        view! { <Timeline checkpoints=seven_checkpoints()/> }
-    });
+    let (el, _h) = mount_result(tracking(Tag::InTransit, seven_checkpoints(), None));
     assert_eq!(count(&el, ".ev"), 5);
     // Each day is a group with a heading carrying the machine-readable date.
     assert_eq!(
@@ -206,12 +225,7 @@ fn estimated_delivery_shows_ranges_and_revisions_but_hides_after_delivery() {
         (Tag::Exception, false),
         (Tag::Delivered, false),
     ] {
-        let el = container();
-        let edd = edd.clone();
-        let _h = mount_to(el.clone(), move || {
-            provide_context(Texts::english());
-            view! { <EstimatedDelivery tag edd=Some(edd)/> }
-        });
+        let (el, _h) = mount_result(tracking(tag, Vec::new(), Some(edd.clone())));
         assert_eq!(count(&el, ".edd"), u32::from(shown), "{tag:?}");
         if shown {
             assert_eq!(count(&el, "strong time"), 2);
@@ -222,6 +236,22 @@ fn estimated_delivery_shows_ranges_and_revisions_but_hides_after_delivery() {
             );
         }
     }
+}
+
+/// The result is written as markup (`trackfront::html`): text from the carrier must stay
+/// text, however it is spelled.
+#[wasm_bindgen_test]
+fn carrier_text_is_shown_as_text_not_markup() {
+    let hostile = "<img src=x onerror=alert(1)>";
+    let mut c = checkpoint("2026-11-20T10:00:00+08:00", hostile);
+    c.city = Some("\"><b>Leipzig</b>".to_owned());
+    let mut view = tracking(Tag::Exception, vec![c], None);
+    view.subtag_message = Some("<script>x()</script>".to_owned());
+    let (el, _h) = mount_result(view);
+    assert_eq!(count(&el, "img, b, script"), 0);
+    assert_eq!(text(&el, ".ev p"), hostile);
+    assert!(text(&el, ".loc").starts_with("\"><b>Leipzig</b>"));
+    assert_eq!(text(&el, ".sub"), "<script>x()</script>");
 }
 
 #[wasm_bindgen_test]

@@ -1,9 +1,9 @@
 //! The estimated delivery date: a range or a date, "was …" when revised; hidden on
 //! exceptions and once delivered.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts};
 use crate::intl;
-use leptos::prelude::*;
 use trackfront_types::{EstimatedDelivery as Edd, IsoDate, Tag};
 
 /// The dates to show: `(first, last)` where `last` is set for a real range.
@@ -16,38 +16,39 @@ pub fn shown_dates(edd: &Edd) -> Option<(IsoDate, Option<IsoDate>)> {
     }
 }
 
-fn date_view(locale: &str, d: IsoDate) -> impl IntoView + use<> {
-    view! { <time datetime=d.to_string()>{intl::short_date(locale, d)}</time> }
+fn date(h: &mut Html, locale: &str, d: IsoDate) {
+    h.text_el(
+        "time",
+        &[("datetime", &d.to_string())],
+        &intl::short_date(locale, d),
+    );
 }
 
-/// The estimate, or nothing.
-#[component]
-pub fn EstimatedDelivery(
-    /// The shipment's status.
-    tag: Tag,
-    /// The estimate, if any.
-    edd: Option<Edd>,
-) -> impl IntoView {
-    let texts = expect_context::<Texts>();
-    let locale = texts.lang().to_string();
-    let edd = edd.filter(|_| !matches!(tag, Tag::Exception | Tag::Delivered));
-    edd.and_then(|e| shown_dates(&e).map(|dates| (dates, e.previous)))
-        .map(|((first, last), previous)| {
-            let was = previous.map(|p| {
-                let text = texts.fill(Key::EddWas, &[("date", &intl::short_date(&locale, p))]);
-                view! { <span class="was">{text}</span> }
-            });
-            view! {
-                <div class="edd">
-                    {texts.get(Key::Edd).to_owned()}
-                    <strong>
-                        {date_view(&locale, first)}
-                        {last.map(|l| view! { " – " {date_view(&locale, l)} })}
-                    </strong>
-                    {was}
-                </div>
+/// Writes the estimate, or nothing.
+pub fn write(h: &mut Html, texts: &Texts, tag: Tag, edd: Option<&Edd>) {
+    if matches!(tag, Tag::Exception | Tag::Delivered) {
+        return;
+    }
+    let Some(((first, last), previous)) =
+        edd.and_then(|e| shown_dates(e).map(|dates| (dates, e.previous)))
+    else {
+        return;
+    };
+    let locale = texts.lang().as_str();
+    h.el("div", &[("class", "edd")], |h| {
+        h.text(texts.get(Key::Edd));
+        h.el("strong", &[], |h| {
+            date(h, locale, first);
+            if let Some(l) = last {
+                h.text(" – ");
+                date(h, locale, l);
             }
-        })
+        });
+        if let Some(p) = previous {
+            let text = texts.fill(Key::EddWas, &[("date", &intl::short_date(locale, p))]);
+            h.text_el("span", &[("class", "was")], &text);
+        }
+    });
 }
 
 #[cfg(test)]

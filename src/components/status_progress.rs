@@ -1,8 +1,8 @@
 //! The four-step progress: an `<ol>` with exactly one `aria-current="step"`, state text for
 //! every step and a visually hidden sentence stating the status.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts, tag_key};
-use leptos::prelude::*;
 use trackfront_types::{ProgressStep, Tag};
 
 /// How one step relates to the shipment.
@@ -40,13 +40,8 @@ fn step_tag(step: ProgressStep) -> Tag {
     }
 }
 
-/// The progress steps for a status.
-#[component]
-pub fn StatusProgress(
-    /// The shipment's status.
-    tag: Tag,
-) -> impl IntoView {
-    let texts = expect_context::<Texts>();
+/// Writes the progress steps for a status.
+pub fn write(h: &mut Html, texts: &Texts, tag: Tag) {
     let states = step_states(tag);
     let at = states
         .iter()
@@ -57,10 +52,9 @@ pub fn StatusProgress(
         texts.fill(Key::StatusIs, &[("status", texts.tag(tag))]),
         texts.fill(Key::StepOf, &[("n", &(at + 1).to_string()), ("total", "4")])
     );
-    let items = ProgressStep::ALL
-        .into_iter()
-        .zip(states)
-        .map(|(step, state)| {
+    h.text_el("p", &[("class", "vh")], &summary);
+    h.el("ol", &[("class", "steps")], |h| {
+        for (step, state) in ProgressStep::ALL.into_iter().zip(states) {
             let (class, glyph, key) = match state {
                 StepState::Done => ("done", "✓".to_owned(), Key::StepDone),
                 StepState::Current if tag == Tag::Delivered => {
@@ -70,21 +64,15 @@ pub fn StatusProgress(
                 StepState::Blocked => ("cur blk", "!".to_owned(), Key::StepProblem),
                 StepState::Todo => ("todo", step.position().to_string(), Key::StepTodo),
             };
+            let attrs = [("class", class), ("aria-current", "step")];
             let current = matches!(state, StepState::Current | StepState::Blocked);
-            view! {
-                <li class=class aria-current=current.then_some("step")>
-                    <span class="dot" aria-hidden="true">{glyph}</span>
-                    {texts.get(tag_key(step_tag(step))).to_owned()}
-                    <span class="vh">{format!(", {}", texts.get(key))}</span>
-                </li>
-            }
-            .into_any()
-        })
-        .collect_view();
-    view! {
-        <p class="vh">{summary}</p>
-        <ol class="steps">{items}</ol>
-    }
+            h.el("li", &attrs[..if current { 2 } else { 1 }], |h| {
+                h.text_el("span", &[("class", "dot"), ("aria-hidden", "true")], &glyph);
+                h.text(texts.get(tag_key(step_tag(step))));
+                h.text_el("span", &[("class", "vh")], &format!(", {}", texts.get(key)));
+            });
+        }
+    });
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! The status card: the status in words, a distinct icon and note for statuses that need
 //! attention (never colour alone), the carrier's sub-status message and the number.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts};
-use leptos::prelude::*;
-use std::sync::Arc;
 use trackfront_types::{Tag, TrackingView};
 
 /// The icon glyph and the explanatory note of a status.
@@ -32,13 +31,8 @@ pub fn extra_message<'a>(texts: &Texts, view: &'a TrackingView) -> Option<&'a st
     })
 }
 
-/// The heading card of a result.
-#[component]
-pub fn StatusSummary(
-    /// The tracking.
-    view: Arc<TrackingView>,
-) -> impl IntoView {
-    let texts = expect_context::<Texts>();
+/// Writes the heading card of a result.
+pub fn write(h: &mut Html, texts: &Texts, view: &TrackingView) {
     let tag = view.tag;
     let (icon, note) = icon_and_note(tag);
     let class = format!(
@@ -46,23 +40,27 @@ pub fn StatusSummary(
         tag.as_str().to_ascii_lowercase(),
         if tag.is_special() { " special" } else { "" }
     );
-    let courier = view
-        .courier_name
-        .clone()
-        .unwrap_or_else(|| view.slug.to_string());
-    let sub = extra_message(&texts, &view).map(str::to_owned);
-    view! {
-        <div class=class>
-            <span class="ic" aria-hidden="true">{icon}</span>
-            <div>
-                <h2>{texts.tag(tag).to_owned()}</h2>
-                <p class="meta">{format!("{courier} · {}", view.tracking_number)}</p>
-                {note.map(|k| view! { <p>{texts.get(k).to_owned()}</p> })}
-                {sub.map(|m| view! { <p class="sub">{m}</p> })}
-                {view.stale.then(|| view! { <p class="stale">{texts.get(Key::Stale).to_owned()}</p> })}
-            </div>
-        </div>
-    }
+    let courier = view.courier_name.as_deref().unwrap_or(view.slug.as_str());
+    h.el("div", &[("class", &class)], |h| {
+        h.text_el("span", &[("class", "ic"), ("aria-hidden", "true")], icon);
+        h.el("div", &[], |h| {
+            h.text_el("h2", &[], texts.tag(tag));
+            h.text_el(
+                "p",
+                &[("class", "meta")],
+                &format!("{courier} · {}", view.tracking_number),
+            );
+            if let Some(k) = note {
+                h.text_el("p", &[], texts.get(k));
+            }
+            if let Some(m) = extra_message(texts, view) {
+                h.text_el("p", &[("class", "sub")], m);
+            }
+            if view.stale {
+                h.text_el("p", &[("class", "stale")], texts.get(Key::Stale));
+            }
+        });
+    });
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The checkpoint timeline: newest first, grouped by the checkpoint's own local day, times
 //! in the checkpoint's offset via `Intl`, and a "Show all" toggle past five entries.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts};
 use crate::intl::{self, Stamp};
 use leptos::prelude::*;
@@ -48,22 +49,52 @@ pub fn location(c: &CheckpointView) -> String {
         .join(", ")
 }
 
-/// One checkpoint; an `AnyView`, like every list item (see the size rule in `components`).
-fn entry(locale: &str, c: CheckpointView, new: bool) -> AnyView {
-    let raw = c.time.clone().unwrap_or_default();
-    let time = Stamp::parse(&raw).and_then(|s| intl::time_of_day(locale, &raw, &s));
-    let loc = location(&c);
-    view! {
-        <li class="ev" class:new=new>
-            {time.map(|t| view! { <time datetime=raw>{t}</time> })}
-            <p>{c.message.unwrap_or_default()}</p>
-            {(!loc.is_empty()).then(|| view! { <p class="loc">{loc}</p> })}
-        </li>
-    }
-    .into_any()
+/// Writes one checkpoint.
+fn entry(h: &mut Html, locale: &str, c: &CheckpointView, new: bool) {
+    let raw = c.time.as_deref().unwrap_or_default();
+    h.el("li", &[("class", if new { "ev new" } else { "ev" })], |h| {
+        if let Some(t) = Stamp::parse(raw).and_then(|s| intl::time_of_day(locale, raw, &s)) {
+            h.text_el("time", &[("datetime", raw)], &t);
+        }
+        h.text_el("p", &[], c.message.as_deref().unwrap_or_default());
+        let loc = location(c);
+        if !loc.is_empty() {
+            h.text_el("p", &[("class", "loc")], &loc);
+        }
+    });
 }
 
-/// The timeline of a tracking.
+/// Writes the history: its heading and the days of the first `limit` checkpoints, of which
+/// the first `fresh` just arrived.
+pub fn write(h: &mut Html, texts: &Texts, days: &[Day], limit: usize, fresh: usize) {
+    let locale = texts.lang().as_str();
+    h.text_el("h3", &[], texts.get(Key::History));
+    if days.is_empty() {
+        h.text_el("p", &[], texts.get(Key::NoEvents));
+    }
+    h.el("ol", &[("class", "days")], |h| {
+        for day in days.iter().filter(|d| d.entries[0].0 < limit) {
+            h.el("li", &[], |h| {
+                if let Some(date) = day.date {
+                    h.el("h4", &[], |h| {
+                        h.text_el(
+                            "time",
+                            &[("datetime", &date.to_string())],
+                            &intl::long_date(locale, date),
+                        );
+                    });
+                }
+                h.el("ol", &[("class", "evs")], |h| {
+                    for (i, c) in day.entries.iter().filter(|(i, _)| *i < limit) {
+                        entry(h, locale, c, *i < fresh);
+                    }
+                });
+            });
+        }
+    });
+}
+
+/// The timeline of a tracking: the history as markup, and the "Show all" toggle.
 #[component]
 pub fn Timeline(
     /// Checkpoints, newest first.
@@ -75,28 +106,13 @@ pub fn Timeline(
     let (expanded, set_expanded) = signal(false);
     // Checkpoints that just arrived by a live update are highlighted (see `crate::live`).
     let fresh = use_context::<crate::live::Fresh>().map_or(0, |f| f.0.get_untracked());
-    let locale = texts.lang().to_string();
+    let list_texts = texts.clone();
     let list = move || {
+        let mut h = Html::new();
         let limit = if expanded.get() { usize::MAX } else { VISIBLE };
-        days.iter()
-            .filter(|d| d.entries[0].0 < limit)
-            .map(|d| {
-                let heading = d.date.map(|date| {
-                    view! {
-                        <h4><time datetime=date.to_string()>{intl::long_date(&locale, date)}</time></h4>
-                    }
-                });
-                let items = d
-                    .entries
-                    .iter()
-                    .filter(|(i, _)| *i < limit)
-                    .map(|(i, c)| entry(&locale, c.clone(), *i < fresh))
-                    .collect_view();
-                view! { <li>{heading}<ol class="evs">{items}</ol></li> }.into_any()
-            })
-            .collect_view()
+        write(&mut h, &list_texts, &days, limit, fresh);
+        h.finish()
     };
-    let toggle_texts = texts.clone();
     let toggle = (total > VISIBLE).then(|| {
         view! {
             <button
@@ -107,18 +123,16 @@ pub fn Timeline(
             >
                 {move || {
                     if expanded.get() {
-                        toggle_texts.get(Key::ShowFewer).to_owned()
+                        texts.get(Key::ShowFewer).to_owned()
                     } else {
-                        toggle_texts.fill(Key::ShowAll, &[("n", &total.to_string())])
+                        texts.fill(Key::ShowAll, &[("n", &total.to_string())])
                     }
                 }}
             </button>
         }
     });
     view! {
-        <h3>{texts.get(Key::History).to_owned()}</h3>
-        {(total == 0).then(|| view! { <p>{texts.get(Key::NoEvents).to_owned()}</p> })}
-        <ol class="days">{list}</ol>
+        <div class="tl" inner_html=list></div>
         {toggle}
     }
 }

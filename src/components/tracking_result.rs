@@ -1,9 +1,11 @@
 //! A found tracking: summary, progress, delivery estimate and timeline.
+//!
+//! Everything but the timeline's "Show all" toggle is read-only markup, written once per
+//! result with [`crate::html::Html`] (see there for why not `view!`).
 
-use super::{
-    estimated_delivery::EstimatedDelivery, status_progress::StatusProgress,
-    status_summary::StatusSummary, timeline::Timeline,
-};
+use super::{estimated_delivery, status_progress, status_summary, timeline::Timeline};
+use crate::html::Html;
+use crate::i18n::Texts;
 use leptos::prelude::*;
 use std::sync::Arc;
 use trackfront_types::TrackingView;
@@ -14,11 +16,13 @@ pub fn TrackingResult(
     /// The tracking to show.
     view: Arc<TrackingView>,
 ) -> impl IntoView {
-    let tag = view.tag;
+    let texts = expect_context::<Texts>();
+    let mut h = Html::new();
+    status_summary::write(&mut h, &texts, &view);
+    status_progress::write(&mut h, &texts, view.tag);
+    estimated_delivery::write(&mut h, &texts, view.tag, view.estimated_delivery.as_ref());
     view! {
-        <StatusSummary view=view.clone()/>
-        <StatusProgress tag/>
-        <EstimatedDelivery tag edd=view.estimated_delivery.clone()/>
+        <div class="res" inner_html=h.finish()></div>
         <Timeline checkpoints=view.checkpoints.clone()/>
     }
 }
