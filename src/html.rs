@@ -28,20 +28,17 @@ impl Html {
         attrs: &[(&'static str, &str)],
         children: impl FnOnce(&mut Self),
     ) -> &mut Self {
-        self.0.push('<');
-        self.0.push_str(tag);
-        for (name, value) in attrs {
-            self.0.push(' ');
-            self.0.push_str(name);
-            self.0.push_str("=\"");
-            self.escape(value);
-            self.0.push('"');
-        }
-        self.0.push('>');
+        self.open(tag, attrs);
         children(self);
         self.0.push_str("</");
         self.0.push_str(tag);
         self.0.push('>');
+        self
+    }
+
+    /// A void element such as `<input>`: attributes and no content.
+    pub fn void_el(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
+        self.open(tag, attrs);
         self
     }
 
@@ -55,6 +52,19 @@ impl Html {
         self.el(tag, attrs, |h| {
             h.text(text);
         })
+    }
+
+    fn open(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) {
+        self.0.push('<');
+        self.0.push_str(tag);
+        for (name, value) in attrs {
+            self.0.push(' ');
+            self.0.push_str(name);
+            self.0.push_str("=\"");
+            self.escape(value);
+            self.0.push('"');
+        }
+        self.0.push('>');
     }
 
     /// Text, escaped.

@@ -290,6 +290,11 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
     leptos::task::tick().await;
     assert_eq!(input.value(), "ECMS0002TRANSIT");
     assert_eq!(count(&el, "#tf-e"), 0);
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("tf-h")
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,7 @@
 //! The lookup form: tracking number (normalised and validated with the shared types, errors
 //! inline), an optional courier chooser and a large submit button.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts};
 use crate::tracker::{Query, Tracker};
 use leptos::prelude::*;
@@ -8,7 +9,54 @@ use trackfront_types::{CourierSlug, TrackingNumber};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlFormElement, HtmlInputElement, HtmlSelectElement, SubmitEvent};
 
+/// Writes the form's fields: the courier chooser (with two or more couriers), the number
+/// with its label and hint, and the submit button.
+pub fn write_fields(
+    h: &mut Html,
+    texts: &Texts,
+    initial: &str,
+    slug: &CourierSlug,
+    couriers: &[CourierSlug],
+) {
+    if couriers.len() > 1 {
+        h.text_el("label", &[("for", "tf-c")], texts.get(Key::CourierLabel));
+        h.el("select", &[("id", "tf-c"), ("name", "slug")], |h| {
+            for c in couriers {
+                let attrs = [("value", c.as_str()), ("selected", "")];
+                h.text_el(
+                    "option",
+                    &attrs[..if c == slug { 2 } else { 1 }],
+                    c.as_str(),
+                );
+            }
+        });
+    }
+    h.text_el("label", &[("for", "tf-n")], texts.get(Key::NumberLabel));
+    h.text_el(
+        "p",
+        &[("id", "tf-h"), ("class", "hint")],
+        texts.get(Key::NumberHint),
+    );
+    h.el("div", &[("class", "row")], |h| {
+        let input = [
+            ("id", "tf-n"),
+            ("name", "tracking_number"),
+            ("type", "text"),
+            ("autocomplete", "on"),
+            ("autocapitalize", "characters"),
+            ("spellcheck", "false"),
+            ("aria-describedby", "tf-h"),
+            ("value", initial),
+        ];
+        h.void_el("input", &input);
+        h.text_el("button", &[("type", "submit")], texts.get(Key::Submit));
+    });
+}
+
 /// The form. Invalid input never reaches the network.
+///
+/// Its fields are markup (see `components` for why) and are read from the submitted form by
+/// name; only the inline error is a view.
 #[component]
 pub fn LookupForm(
     /// The instance to start lookups on.
@@ -22,12 +70,10 @@ pub fn LookupForm(
 ) -> impl IntoView {
     let texts = expect_context::<Texts>();
     let (error, set_error) = signal(None::<String>);
-    let err_texts = texts.clone();
-    let default_slug = slug.clone();
+    let mut fields = Html::new();
+    write_fields(&mut fields, &texts, &initial, &slug, &couriers);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        // The fields are read from the submitted form by name: two Leptos node refs cost the
-        // track page 800 B of brotli more.
         let Some(form) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
@@ -39,9 +85,21 @@ pub fn LookupForm(
         else {
             return;
         };
-        match TrackingNumber::parse(&el.value()) {
+        let parsed = TrackingNumber::parse(&el.value());
+        // The input points at the error while there is one (WCAG 3.3.1).
+        let invalid = parsed.is_err();
+        let _ = if invalid {
+            el.set_attribute("aria-invalid", "true")
+        } else {
+            el.remove_attribute("aria-invalid")
+        };
+        let _ = el.set_attribute(
+            "aria-describedby",
+            if invalid { "tf-h tf-e" } else { "tf-h" },
+        );
+        match parsed {
             Err(e) => {
-                set_error.set(Some(err_texts.parse_error(e).to_owned()));
+                set_error.set(Some(texts.parse_error(e).to_owned()));
                 let _ = el.focus();
             }
             Ok(number) => {
@@ -50,47 +108,13 @@ pub fn LookupForm(
                 let slug = field("slug")
                     .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
                     .and_then(|s| CourierSlug::parse(&s.value()).ok())
-                    .unwrap_or_else(|| default_slug.clone());
+                    .unwrap_or_else(|| slug.clone());
                 tracker.lookup(Query { number, slug });
             }
         }
     };
-    let chooser_view = (couriers.len() > 1).then(|| {
-        view! {
-            <label for="tf-c">{texts.get(Key::CourierLabel).to_owned()}</label>
-            <select id="tf-c" name="slug">
-                {couriers
-                    .into_iter()
-                    .map(|c| {
-                        let selected = c == slug;
-                        view! { <option value=c.to_string() selected=selected>{c.to_string()}</option> }.into_any()
-                    })
-                    .collect_view()}
-            </select>
-        }
-    });
     view! {
-        <form class="form" on:submit=on_submit novalidate>
-            {chooser_view}
-            <label for="tf-n">{texts.get(Key::NumberLabel).to_owned()}</label>
-            <p id="tf-h" class="hint">{texts.get(Key::NumberHint).to_owned()}</p>
-            <div class="row">
-                <input
-                    id="tf-n"
-                    name="tracking_number"
-                    type="text"
-                    autocomplete="on"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    value=initial
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    aria-describedby=move || {
-                        if error.with(Option::is_some) { "tf-h tf-e" } else { "tf-h" }
-                    }
-                />
-                <button type="submit">{texts.get(Key::Submit).to_owned()}</button>
-            </div>
-            {move || error.get().map(|e| view! { <p id="tf-e" class="err">{e}</p> })}
-        </form>
+        <form class="form" on:submit=on_submit novalidate inner_html=fields.finish()></form>
+        {move || error.get().map(|e| view! { <p id="tf-e" class="err">{e}</p> })}
     }
 }
