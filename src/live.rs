@@ -5,9 +5,9 @@
 //! * [`follow`] watches the tracker: when a tracking is shown it subscribes (one stream per
 //!   instance), when another tracking or an error is shown it switches or closes, and the
 //!   stream is closed when the instance unmounts.
-//! * A view with more checkpoints than the one shown marks them as new ([`Tracker::fresh`]):
-//!   the timeline highlights them subtly (no motion with `prefers-reduced-motion`) and the
-//!   live region announces the newest one.
+//! * A view with more checkpoints than the one shown marks them as new (the count in
+//!   [`Phase::Loaded`]): the timeline highlights them subtly (no motion with
+//!   `prefers-reduced-motion`) and the live region announces the newest one.
 //! * The browser reconnects by itself after network drops (resuming with `Last-Event-ID`).
 //!   When the proxy refuses the stream (429/503, or no live route) the connection is
 //!   reopened with exponential back-off, and after [`POLL_AFTER_FAILURES`] failures in a
@@ -26,11 +26,6 @@ use trackfront_types::{CourierSlug, TrackingNumber, TrackingView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{AbortController, EventSource, MessageEvent};
-
-/// The number of live-arrived checkpoints, in context for the timeline (read when it
-/// renders, which happens on every shown view).
-#[derive(Clone, Copy)]
-pub struct Fresh(pub RwSignal<usize>);
 
 /// Failures in a row before slow polling starts.
 pub const POLL_AFTER_FAILURES: u32 = 3;
@@ -110,9 +105,9 @@ pub fn follow(tracker: Tracker) {
     on_cleanup(move || stop(slot));
     Effect::new(move |_| {
         let key = match tracker.phase() {
-            Phase::Loaded(v) => (v.slug.clone(), v.tracking_number.clone()),
+            Phase::Loaded(v, _) => (v.slug.clone(), v.tracking_number.clone()),
             // A new lookup is in flight: keep the old stream until its result is shown.
-            Phase::Loading => return,
+            Phase::Loading(_) => return,
             Phase::Idle | Phase::Failed(..) => {
                 stop(slot);
                 return;
@@ -253,7 +248,7 @@ fn poll_once(tracker: Tracker, slot: Slot) {
 
 /// Shows `view` if it is still about the shown tracking and differs from it.
 fn apply(tracker: Tracker, view: TrackingView) {
-    let Phase::Loaded(shown) = tracker.phase_untracked() else {
+    let Phase::Loaded(shown, _) = tracker.phase_untracked() else {
         return;
     };
     if shown.slug != view.slug || shown.tracking_number != view.tracking_number || *shown == view {
@@ -261,16 +256,6 @@ fn apply(tracker: Tracker, view: TrackingView) {
     }
     let fresh = new_checkpoints(&shown, &view);
     tracker.show_live(view, fresh);
-}
-
-/// Adds the newest live-arrived checkpoint to what the live region says.
-pub fn announce_new(said: &mut String, phase: &Phase, fresh: usize) {
-    let Phase::Loaded(v) = phase else { return };
-    let newest = v.checkpoints.first().and_then(|c| c.message.as_deref());
-    if let (true, Some(message)) = (fresh > 0, newest) {
-        said.push_str(". ");
-        said.push_str(message);
-    }
 }
 
 #[cfg(test)]

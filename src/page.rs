@@ -37,13 +37,13 @@ pub fn apply_deep_link(cfg: &mut Config) {
 pub fn title(texts: &Texts, phase: &Phase) -> String {
     let base = texts.get(Key::Heading);
     match phase {
-        Phase::Loaded(v) => format!(
+        Phase::Loaded(v, _) => format!(
             "{} · {} – {base}",
             texts.tag(v.tag),
             v.tracking_number.as_str()
         ),
-        Phase::Failed(_, n) => format!("{} – {base}", n.as_str()),
-        Phase::Idle | Phase::Loading => base.to_owned(),
+        Phase::Failed(_, q) => format!("{} – {base}", q.number.as_str()),
+        Phase::Idle | Phase::Loading(_) => base.to_owned(),
     }
 }
 
@@ -62,7 +62,7 @@ pub fn sync(tracker: Tracker, texts: Texts) {
     });
     on_cleanup(move || popstate.remove());
     Effect::new(move |_| {
-        let Some(q) = tracker.last_query() else {
+        let Some(q) = tracker.query() else {
             return;
         };
         let Some(url) = current_url() else { return };

@@ -15,11 +15,26 @@ pub enum Phase {
     /// Nothing looked up yet.
     Idle,
     /// A lookup is in flight.
-    Loading,
-    /// A tracking was found.
-    Loaded(Arc<TrackingView>),
-    /// The lookup failed; the number is kept for messages and retries.
-    Failed(Failure, TrackingNumber),
+    Loading(Query),
+    /// A tracking was found, with how many of its checkpoints (newest first) just arrived
+    /// by a live update (0 after a lookup).
+    Loaded(Arc<TrackingView>, usize),
+    /// The lookup failed; the query is kept for messages and retries.
+    Failed(Failure, Query),
+}
+
+impl Phase {
+    /// What was looked up: the query in flight, or the one whose outcome is shown.
+    pub fn query(&self) -> Option<Query> {
+        match self {
+            Self::Idle => None,
+            Self::Loading(q) | Self::Failed(_, q) => Some(q.clone()),
+            Self::Loaded(v, _) => Some(Query {
+                number: v.tracking_number.clone(),
+                slug: v.slug.clone(),
+            }),
+        }
+    }
 }
 
 /// A lookup request: what to look up and where.
@@ -32,31 +47,34 @@ pub struct Query {
 }
 
 /// The per-instance state. `Copy`, so components can take it as a prop.
+///
+/// One signal holds everything shown (the phase, with its query and live-arrived count):
+/// each distinct signal type costs the widget its own copy of Leptos's signal code.
 #[derive(Clone, Copy)]
 pub struct Tracker {
     phase: RwSignal<Phase>,
-    last: RwSignal<Option<Query>>,
-    proxy: StoredValue<String>,
-    lang: StoredValue<Lang>,
-    inflight: StoredValue<Option<AbortController>, LocalStorage>,
-    /// Checkpoints that arrived by a live update (newest first), 0 after a lookup.
-    fresh: RwSignal<usize>,
+    conn: StoredValue<Conn, LocalStorage>,
+}
+
+/// Where lookups go, and the one in flight.
+struct Conn {
+    proxy: String,
+    lang: Lang,
+    inflight: Option<AbortController>,
 }
 
 impl Tracker {
     /// A tracker that talks to the proxy at `proxy` ("" for same origin) in `lang`.
     pub fn new(proxy: String, lang: Lang) -> Self {
-        let inflight = StoredValue::new_local(None::<AbortController>);
-        on_cleanup(move || abort(inflight));
-        let fresh = RwSignal::new(0);
-        provide_context(crate::live::Fresh(fresh));
+        let conn = StoredValue::new_local(Conn {
+            proxy,
+            lang,
+            inflight: None,
+        });
+        on_cleanup(move || abort(conn));
         let this = Self {
             phase: RwSignal::new(Phase::Idle),
-            last: RwSignal::new(None),
-            proxy: StoredValue::new(proxy),
-            lang: StoredValue::new(lang),
-            inflight,
-            fresh,
+            conn,
         };
         crate::live::follow(this);
         this
@@ -67,23 +85,15 @@ impl Tracker {
         self.phase.get_untracked()
     }
 
-    /// How many of the shown checkpoints arrived by a live update (reactive).
-    pub fn fresh(&self) -> usize {
-        self.fresh.get()
-    }
-
     /// Shows a view that arrived live, `fresh` of whose checkpoints are new.
     pub fn show_live(&self, view: TrackingView, fresh: usize) {
-        self.fresh.set(fresh);
-        self.phase.set(Phase::Loaded(Arc::new(view)));
+        self.phase.set(Phase::Loaded(Arc::new(view), fresh));
     }
 
     /// The lookup URL of a tracking, in this instance's proxy and language.
     pub fn url_for(&self, slug: &CourierSlug, number: &TrackingNumber) -> String {
-        self.proxy.with_value(|p| {
-            self.lang
-                .with_value(|l| api::tracking_url(p, slug, number, l))
-        })
+        self.conn
+            .with_value(|c| api::tracking_url(&c.proxy, slug, number, &c.lang))
     }
 
     /// The current phase (reactive).
@@ -91,41 +101,31 @@ impl Tracker {
         self.phase.get()
     }
 
-    /// The last query started (reactive).
-    pub fn last_query(&self) -> Option<Query> {
-        self.last.get()
+    /// What was looked up last (reactive; see [`Phase::query`]).
+    pub fn query(&self) -> Option<Query> {
+        self.phase.with(Phase::query)
     }
 
     /// Whether a lookup is in flight (reactive).
     pub fn is_loading(&self) -> bool {
-        self.phase.with(|p| matches!(p, Phase::Loading))
-    }
-
-    /// Replaces what is shown with a fresh view (a lookup result, or a live update).
-    pub fn show(&self, view: TrackingView) {
-        self.fresh.set(0);
-        self.phase.set(Phase::Loaded(Arc::new(view)));
+        self.phase.with(|p| matches!(p, Phase::Loading(_)))
     }
 
     /// Starts a lookup, cancelling any lookup still in flight.
     pub fn lookup(&self, query: Query) {
-        abort(self.inflight);
-        let url = self.proxy.with_value(|p| {
-            self.lang
-                .with_value(|l| api::tracking_url(p, &query.slug, &query.number, l))
-        });
+        abort(self.conn);
+        let url = self.url_for(&query.slug, &query.number);
         let Ok(controller) = AbortController::new() else {
             return;
         };
         let signal = controller.signal();
-        self.inflight.set_value(Some(controller));
-        self.phase.set(Phase::Loading);
-        self.last.set(Some(query.clone()));
-        let this = *self;
+        self.conn.update_value(|c| c.inflight = Some(controller));
+        self.phase.set(Phase::Loading(query.clone()));
+        let phase = self.phase;
         spawn_local(async move {
             match api::get_tracking(&url, &signal).await {
-                Ok(view) => this.show(view),
-                Err(Some(failure)) => this.phase.set(Phase::Failed(failure, query.number)),
+                Ok(view) => phase.set(Phase::Loaded(Arc::new(view), 0)),
+                Err(Some(failure)) => phase.set(Phase::Failed(failure, query)),
                 Err(None) => {}
             }
         });
@@ -133,14 +133,14 @@ impl Tracker {
 
     /// Repeats the last lookup.
     pub fn retry(&self) {
-        if let Some(q) = self.last.get_untracked() {
+        if let Some(q) = self.phase.with_untracked(Phase::query) {
             self.lookup(q);
         }
     }
 }
 
-fn abort(inflight: StoredValue<Option<AbortController>, LocalStorage>) {
-    if let Some(Some(c)) = inflight.try_update_value(Option::take) {
+fn abort(conn: StoredValue<Conn, LocalStorage>) {
+    if let Some(Some(c)) = conn.try_update_value(|c| c.inflight.take()) {
         c.abort();
     }
 }

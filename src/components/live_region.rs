@@ -8,8 +8,8 @@ use leptos::prelude::*;
 pub fn announcement(texts: &Texts, phase: &Phase) -> String {
     match phase {
         Phase::Idle => String::new(),
-        Phase::Loading => texts.get(Key::Loading).to_owned(),
-        Phase::Loaded(v) => {
+        Phase::Loading(_) => texts.get(Key::Loading).to_owned(),
+        Phase::Loaded(v, fresh) => {
             let mut s = texts.fill(
                 Key::Announce,
                 &[
@@ -17,7 +17,13 @@ pub fn announcement(texts: &Texts, phase: &Phase) -> String {
                     ("status", texts.tag(v.tag)),
                 ],
             );
-            if let Some(m) = super::status_summary::extra_message(texts, v) {
+            let newest = v.checkpoints.first().and_then(|c| c.message.as_deref());
+            // A live update also says what just happened.
+            let live = newest.filter(|_| *fresh > 0);
+            for m in [super::status_summary::extra_message(texts, v), live]
+                .into_iter()
+                .flatten()
+            {
                 s.push_str(". ");
                 s.push_str(m);
             }
@@ -36,12 +42,49 @@ pub fn LiveRegion(
     let texts = expect_context::<Texts>();
     view! {
         <div role="status" class="vh">
-            {move || {
-                let phase = tracker.phase();
-                let mut said = announcement(&texts, &phase);
-                crate::live::announce_new(&mut said, &phase, tracker.fresh());
-                said
-            }}
+            {move || announcement(&texts, &tracker.phase())}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use trackfront_types::{CheckpointView, CourierSlug, Tag, TrackingNumber, TrackingView};
+
+    /// A live update says what just happened; a lookup result only says the status.
+    #[test]
+    fn only_live_updates_announce_the_newest_checkpoint() {
+        let view = Arc::new(TrackingView {
+            tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+            slug: CourierSlug::ecms(),
+            courier_name: None,
+            tag: Tag::OutForDelivery,
+            subtag: None,
+            subtag_message: None,
+            progress: None,
+            origin_country: None,
+            destination_country: None,
+            checkpoints: vec![CheckpointView {
+                time: None,
+                message: Some("With the driver".to_owned()),
+                tag: Tag::OutForDelivery,
+                subtag: None,
+                subtag_message: None,
+                city: None,
+                state: None,
+                country: None,
+                country_name: None,
+            }],
+            estimated_delivery: None,
+            updated_at: None,
+            stale: false,
+        });
+        let texts = Texts::english();
+        let lookup = announcement(&texts, &Phase::Loaded(view.clone(), 0));
+        assert_eq!(lookup, "ECMS0002TRANSIT: Out for Delivery");
+        let live = announcement(&texts, &Phase::Loaded(view, 1));
+        assert_eq!(live, "ECMS0002TRANSIT: Out for Delivery. With the driver");
     }
 }

@@ -14,10 +14,10 @@ pub fn Outcome(
         <div class="out" aria-busy=move || tracker.is_loading().then_some("true")>
             {move || match tracker.phase() {
                 Phase::Idle => ().into_any(),
-                Phase::Loading => view! { <Skeleton/> }.into_any(),
-                Phase::Loaded(view) => view! { <TrackingResult view/> }.into_any(),
-                Phase::Failed(failure, number) => {
-                    view! { <StateMessage failure number tracker/> }.into_any()
+                Phase::Loading(_) => view! { <Skeleton/> }.into_any(),
+                Phase::Loaded(view, fresh) => view! { <TrackingResult view fresh/> }.into_any(),
+                Phase::Failed(failure, query) => {
+                    view! { <StateMessage failure number=query.number tracker/> }.into_any()
                 }
             }}
         </div>

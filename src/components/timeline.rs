@@ -99,13 +99,14 @@ pub fn write(h: &mut Html, texts: &Texts, days: &[Day], limit: usize, fresh: usi
 pub fn Timeline(
     /// Checkpoints, newest first.
     checkpoints: Vec<CheckpointView>,
+    /// How many of them (newest first) just arrived by a live update; highlighted.
+    #[prop(optional)]
+    fresh: usize,
 ) -> impl IntoView {
     let texts = expect_context::<Texts>();
     let total = checkpoints.len();
     let days = group_by_day(&checkpoints);
     let (expanded, set_expanded) = signal(false);
-    // Checkpoints that just arrived by a live update are highlighted (see `crate::live`).
-    let fresh = use_context::<crate::live::Fresh>().map_or(0, |f| f.0.get_untracked());
     let list_texts = texts.clone();
     let list = move || {
         let mut h = Html::new();

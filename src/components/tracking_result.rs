@@ -15,6 +15,9 @@ use trackfront_types::TrackingView;
 pub fn TrackingResult(
     /// The tracking to show.
     view: Arc<TrackingView>,
+    /// How many of its checkpoints (newest first) just arrived by a live update.
+    #[prop(optional)]
+    fresh: usize,
 ) -> impl IntoView {
     let texts = expect_context::<Texts>();
     let mut h = Html::new();
@@ -23,6 +26,6 @@ pub fn TrackingResult(
     estimated_delivery::write(&mut h, &texts, view.tag, view.estimated_delivery.as_ref());
     view! {
         <div class="res" inner_html=h.finish()></div>
-        <Timeline checkpoints=view.checkpoints.clone()/>
+        <Timeline checkpoints=view.checkpoints.clone() fresh/>
     }
 }
