@@ -61,8 +61,13 @@ pub fn sync(tracker: Tracker, texts: Texts) {
         }
     });
     on_cleanup(move || popstate.remove());
+    // One effect for both (each effect costs its own copy of Leptos's effect code).
     Effect::new(move |_| {
-        let Some(q) = tracker.query() else {
+        let phase = tracker.phase();
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&title(&texts, &phase));
+        }
+        let Some(q) = phase.query() else {
             return;
         };
         let Some(url) = current_url() else { return };
@@ -84,12 +89,6 @@ pub fn sync(tracker: Tracker, texts: Texts) {
             } else {
                 history.push_state_with_url(&JsValue::NULL, "", Some(&href))
             };
-        }
-    });
-    Effect::new(move |_| {
-        let t = title(&texts, &tracker.phase());
-        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            doc.set_title(&t);
         }
     });
 }

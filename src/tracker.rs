@@ -101,11 +101,6 @@ impl Tracker {
         self.phase.get()
     }
 
-    /// What was looked up last (reactive; see [`Phase::query`]).
-    pub fn query(&self) -> Option<Query> {
-        self.phase.with(Phase::query)
-    }
-
     /// Whether a lookup is in flight (reactive).
     pub fn is_loading(&self) -> bool {
         self.phase.with(|p| matches!(p, Phase::Loading(_)))

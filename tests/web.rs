@@ -146,7 +146,7 @@ async fn progress_has_exactly_one_current_step_for_every_tag() {
         let (el, _h) = mount_result(tracking(tag, Vec::new(), None));
         assert_eq!(count(&el, ".steps > li"), 4, "{tag:?}");
         assert_eq!(count(&el, "[aria-current=step]"), 1, "{tag:?}");
-        let hidden = text(&el, ".res > p.vh");
+        let hidden = text(&el, "p.vh");
         assert!(hidden.starts_with("Status: "), "{tag:?}: {hidden}");
         assert!(
             hidden.contains(Texts::english().tag(tag)),

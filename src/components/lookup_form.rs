@@ -69,7 +69,7 @@ pub fn LookupForm(
     couriers: Vec<CourierSlug>,
 ) -> impl IntoView {
     let texts = expect_context::<Texts>();
-    let (error, set_error) = signal(None::<String>);
+    let error = RwSignal::new(None::<String>);
     let mut fields = Html::new();
     write_fields(&mut fields, &texts, &initial, &slug, &couriers);
     let on_submit = move |ev: SubmitEvent| {
@@ -99,12 +99,12 @@ pub fn LookupForm(
         );
         match parsed {
             Err(e) => {
-                set_error.set(Some(texts.parse_error(e).to_owned()));
+                error.set(Some(texts.parse_error(e).to_owned()));
                 let _ = el.focus();
             }
             Ok(number) => {
                 el.set_value(number.as_str());
-                set_error.set(None);
+                error.set(None);
                 let slug = field("slug")
                     .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
                     .and_then(|s| CourierSlug::parse(&s.value()).ok())

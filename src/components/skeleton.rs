@@ -1,20 +1,18 @@
 //! The loading placeholder.
 
+use crate::html::Html;
 use crate::i18n::{Key, Texts};
-use leptos::prelude::*;
 
-/// Grey blocks laid out like a typical result (animated unless reduced motion is
+/// Writes grey blocks laid out like a typical result (animated unless reduced motion is
 /// preferred), plus the loading text for assistive technology. The blocks have the result's
 /// heights (style.css `.sk`: summary card, progress steps, delivery estimate, history
 /// heading, five checkpoints, "show all" button), so nothing below the widget moves when
 /// the result replaces them; `index.html` reserves the same height before the wasm mounts.
-#[component]
-pub fn Skeleton() -> impl IntoView {
-    let texts = expect_context::<Texts>();
-    view! {
-        <div class="sk" aria-hidden="true">
-            <i></i><i></i><i></i><i></i><i></i><i></i><i></i><i></i><i></i><i></i>
-        </div>
-        <p class="vh">{texts.get(Key::Loading).to_owned()}</p>
-    }
+pub fn write(h: &mut Html, texts: &Texts) {
+    h.el("div", &[("class", "sk"), ("aria-hidden", "true")], |h| {
+        for _ in 0..10 {
+            h.el("i", &[], |_| {});
+        }
+    });
+    h.text_el("p", &[("class", "vh")], texts.get(Key::Loading));
 }

@@ -3,11 +3,7 @@
 use crate::api::Failure;
 use crate::html::Html;
 use crate::i18n::{Key, Texts};
-use crate::tracker::Tracker;
-use leptos::prelude::*;
 use trackfront_types::TrackingNumber;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, MouseEvent};
 
 /// The heading of each failure state.
 pub fn title_key(f: &Failure) -> Key {
@@ -20,7 +16,7 @@ pub fn title_key(f: &Failure) -> Key {
 }
 
 /// Writes the card of a failure: icon, heading, explanation and, when the service is
-/// unavailable, a retry button.
+/// unavailable, a retry button (class `retry`; `Outcome` handles its click).
 pub fn write(h: &mut Html, texts: &Texts, failure: &Failure, number: &TrackingNumber) {
     let (class, icon, body) = match failure {
         Failure::NotFound => (
@@ -52,36 +48,10 @@ pub fn write(h: &mut Html, texts: &Texts, failure: &Failure, number: &TrackingNu
             if *failure == Failure::Unavailable {
                 h.text_el(
                     "button",
-                    &[("type", "button"), ("class", "sec")],
+                    &[("type", "button"), ("class", "sec retry")],
                     texts.get(Key::Retry),
                 );
             }
         });
     });
-}
-
-/// A distinct card per failure. The card is markup (see `components` for why); a click on
-/// its retry button reaches the listener on the card's parent.
-#[component]
-pub fn StateMessage(
-    /// What went wrong.
-    failure: Failure,
-    /// The number that was looked up.
-    number: TrackingNumber,
-    /// The instance, for retrying.
-    tracker: Tracker,
-) -> impl IntoView {
-    let texts = expect_context::<Texts>();
-    let mut h = Html::new();
-    write(&mut h, &texts, &failure, &number);
-    let on_click = move |ev: MouseEvent| {
-        let on_button = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|e| e.closest("button").ok().flatten().is_some());
-        if on_button {
-            tracker.retry();
-        }
-    };
-    view! { <div on:click=on_click inner_html=h.finish()></div> }
 }

@@ -106,7 +106,7 @@ pub fn Timeline(
     let texts = expect_context::<Texts>();
     let total = checkpoints.len();
     let days = group_by_day(&checkpoints);
-    let (expanded, set_expanded) = signal(false);
+    let expanded = RwSignal::new(false);
     let list_texts = texts.clone();
     let list = move || {
         let mut h = Html::new();
@@ -120,7 +120,7 @@ pub fn Timeline(
                 type="button"
                 class="sec more"
                 aria-expanded=move || expanded.get().to_string()
-                on:click=move |_| set_expanded.update(|e| *e = !*e)
+                on:click=move |_| expanded.update(|e| *e = !*e)
             >
                 {move || {
                     if expanded.get() {

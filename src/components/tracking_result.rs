@@ -25,7 +25,7 @@ pub fn TrackingResult(
     status_progress::write(&mut h, &texts, view.tag);
     estimated_delivery::write(&mut h, &texts, view.tag, view.estimated_delivery.as_ref());
     view! {
-        <div class="res" inner_html=h.finish()></div>
+        <div inner_html=h.finish()></div>
         <Timeline checkpoints=view.checkpoints.clone() fresh/>
     }
 }
