@@ -43,7 +43,8 @@ use trackfront_types::CourierSlug;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-const CSS: &str = include_str!("style.css");
+/// The widget's stylesheet, put into each shadow root.
+pub const CSS: &str = include_str!("style.css");
 
 /// How an instance behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

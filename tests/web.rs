@@ -8,8 +8,9 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use trackfront::components::{app::App, tracking_result::TrackingResult};
+use trackfront::components::{app::App, tracking_result};
 use trackfront::embed::{self, Config, Mode};
+use trackfront::html::Html;
 use trackfront::i18n::{Key, Texts};
 use trackfront::{api, decode, intl};
 use trackfront_types::{
@@ -119,15 +120,33 @@ fn tracking(tag: Tag, checkpoints: Vec<CheckpointView>, edd: Option<Edd>) -> Tra
     }
 }
 
-/// Mounts the result for `view` (in English) into a new container.
-fn mount_result(view: TrackingView) -> (HtmlElement, impl Drop) {
+/// A new container holding the result markup for `view` (in English) as `Outcome` sets it,
+/// with the widget's stylesheet.
+fn mount_result(view: TrackingView) -> HtmlElement {
     let el = container();
-    let view = std::sync::Arc::new(view);
-    let handle = mount_to(el.clone(), move || {
-        provide_context(Texts::english());
-        view! { <TrackingResult view/> }
-    });
-    (el, handle)
+    let mut h = Html::new();
+    tracking_result::write(&mut h, &Texts::english(), &view, 0);
+    el.set_inner_html(&format!(
+        "<style>{}</style><div class=\"tf\"><div class=\"out\">{}</div></div>",
+        embed::CSS,
+        h.finish()
+    ));
+    el
+}
+
+/// Checkpoint entries the browser shows (`Element.checkVisibility()`: a closed `<details>`
+/// hides its content with `content-visibility`, which layout sizes do not reveal).
+fn visible_entries(root: &Element) -> usize {
+    let all = root.query_selector_all(".ev").unwrap();
+    (0..all.length())
+        .filter_map(|i| all.item(i))
+        .filter(|n| {
+            let check: js_sys::Function = js_sys::Reflect::get(n, &"checkVisibility".into())
+                .unwrap()
+                .unchecked_into();
+            check.call0(n).unwrap().is_truthy()
+        })
+        .count()
 }
 
 fn cfg(number: Option<&str>) -> Config {
@@ -143,7 +162,7 @@ fn cfg(number: Option<&str>) -> Config {
 #[wasm_bindgen_test]
 async fn progress_has_exactly_one_current_step_for_every_tag() {
     for tag in Tag::ALL.into_iter().chain([Tag::Unknown]) {
-        let (el, _h) = mount_result(tracking(tag, Vec::new(), None));
+        let el = mount_result(tracking(tag, Vec::new(), None));
         assert_eq!(count(&el, ".steps > li"), 4, "{tag:?}");
         assert_eq!(count(&el, "[aria-current=step]"), 1, "{tag:?}");
         let hidden = text(&el, "p.vh");
@@ -157,8 +176,8 @@ async fn progress_has_exactly_one_current_step_for_every_tag() {
 
 #[wasm_bindgen_test]
 async fn timeline_shows_five_entries_until_show_all() {
-    let (el, _h) = mount_result(tracking(Tag::InTransit, seven_checkpoints(), None));
-    assert_eq!(count(&el, ".ev"), 5);
+    let el = mount_result(tracking(Tag::InTransit, seven_checkpoints(), None));
+    assert_eq!(visible_entries(&el), 5);
     // Each day is a group with a heading carrying the machine-readable date.
     assert_eq!(
         el.query_selector("h4 time")
@@ -168,26 +187,48 @@ async fn timeline_shows_five_entries_until_show_all() {
             .as_deref(),
         Some("2026-11-20")
     );
-    let button: HtmlElement = el
-        .query_selector("button")
+    // The toggle is a native <details>: its <summary> is a button to assistive technology,
+    // with its expanded state, and works without script.
+    let summary: HtmlElement = el
+        .query_selector("details.more > summary")
         .unwrap()
         .unwrap()
         .unchecked_into();
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
-    button.click();
-    leptos::task::tick().await;
-    assert_eq!(count(&el, ".ev"), 7);
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_eq!(visible_text(&summary), "Show all 7 updates");
+    summary.click();
+    assert_eq!(visible_entries(&el), 7);
+    assert_eq!(visible_text(&summary), "Show fewer updates");
     assert_eq!(
         count(&el, ".ev time[datetime='2026-11-14T10:00:00+08:00']"),
         1
     );
+    summary.click();
+    assert_eq!(visible_entries(&el), 5);
+}
+
+/// Regression: the dots of the entries behind "Show all" were drawn larger than the others.
+/// Chromium puts a `<details>`' content in a `::details-content` box, which `.tf *` does not
+/// match, so the entries inherited `content-box` sizing from it.
+#[wasm_bindgen_test]
+fn timeline_dots_behind_show_all_have_the_same_size() {
+    let el = mount_result(tracking(Tag::InTransit, seven_checkpoints(), None));
+    let sizing = |selector: &str| {
+        let ev = el.query_selector(selector).unwrap().unwrap();
+        web_sys::window()
+            .unwrap()
+            .get_computed_style_with_pseudo_elt(&ev, "::before")
+            .unwrap()
+            .unwrap()
+            .get_property_value("box-sizing")
+            .unwrap()
+    };
+    assert_eq!(sizing(".days .ev"), "border-box");
+    assert_eq!(sizing("details .ev"), "border-box");
+}
+
+/// The text the browser renders (`innerText`: hidden elements left out).
+fn visible_text(el: &HtmlElement) -> String {
+    el.inner_text()
 }
 
 /// Chromium must accept a UTC offset as `Intl` time zone, or checkpoint times would be
@@ -225,7 +266,7 @@ fn estimated_delivery_shows_ranges_and_revisions_but_hides_after_delivery() {
         (Tag::Exception, false),
         (Tag::Delivered, false),
     ] {
-        let (el, _h) = mount_result(tracking(tag, Vec::new(), Some(edd.clone())));
+        let el = mount_result(tracking(tag, Vec::new(), Some(edd.clone())));
         assert_eq!(count(&el, ".edd"), u32::from(shown), "{tag:?}");
         if shown {
             assert_eq!(count(&el, "strong time"), 2);
@@ -247,7 +288,7 @@ fn carrier_text_is_shown_as_text_not_markup() {
     c.city = Some("\"><b>Leipzig</b>".to_owned());
     let mut view = tracking(Tag::Exception, vec![c], None);
     view.subtag_message = Some("<script>x()</script>".to_owned());
-    let (el, _h) = mount_result(view);
+    let el = mount_result(view);
     assert_eq!(count(&el, "img, b, script"), 0);
     assert_eq!(text(&el, ".ev p"), hostile);
     assert!(text(&el, ".loc").starts_with("\"><b>Leipzig</b>"));

@@ -96,14 +96,21 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     const times = await page.locator('.ev time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
     assert.ok(times.length > 0 && times.every((t) => /^\d{4}-\d\d-\d\dT/.test(t)), times.join());
     assert.ok((await page.locator('h4 time').count()) >= 1, 'day headings');
-    const shown = await page.locator('.ev').count();
-    assert.ok(shown <= 5, `at most five entries before "Show all" (${shown})`);
-    const more = page.locator('button.more');
-    if (await more.count()) {
-      assert.match(await more.textContent(), /^Show all \d+ updates$/);
-      await more.click();
-      assert.equal(await more.getAttribute('aria-expanded'), 'true');
-      assert.ok((await page.locator('.ev').count()) > shown);
+    const total = await page.locator('.ev').count();
+    const shown = await page.locator('.ev:visible').count();
+    assert.equal(shown, Math.min(total, 5), `five entries shown before "Show all" (${total} in all)`);
+    // "Show all" is a native <details>: keyboard-operable, and its expanded state is exposed.
+    const more = page.locator('details.more > summary');
+    assert.equal(await more.count(), total > 5 ? 1 : 0);
+    if (total > 5) {
+      assert.equal(await more.innerText(), `Show all ${total} updates`);
+      await more.focus();
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('.ev:visible').count(), total);
+      assert.equal(await more.innerText(), 'Show fewer updates');
+      const expanded = await page.locator('details.more').evaluate((d) => d.open);
+      assert.equal(expanded, true);
+      await screenshot(page, 'widget-timeline-expanded');
     }
     assertClean(page);
     await page.context().close();

@@ -1,29 +1,30 @@
 //! The area below the form: nothing, the loading skeleton, a result or an error state.
 
-use super::{skeleton, state_message, tracking_result::TrackingResult};
+use super::{skeleton, state_message, tracking_result};
 use crate::html::Html;
 use crate::i18n::Texts;
 use crate::tracker::{Phase, Tracker};
-use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
 
-/// The markup of every phase but a result: `None` when idle.
-pub fn state_markup(texts: &Texts, phase: &Phase) -> Option<String> {
+/// The markup of a phase: empty when idle.
+pub fn markup(texts: &Texts, phase: &Phase) -> String {
     let mut h = Html::new();
     match phase {
-        Phase::Idle | Phase::Loaded(..) => return None,
+        Phase::Idle => {}
         Phase::Loading(_) => skeleton::write(&mut h, texts),
+        Phase::Loaded(view, fresh) => tracking_result::write(&mut h, texts, view, *fresh),
         Phase::Failed(failure, query) => {
-            state_message::write(&mut h, texts, failure, &query.number)
+            state_message::write(&mut h, texts, failure, &query.number);
         }
     }
-    Some(h.finish())
+    h.finish()
 }
 
-/// Switches on the tracker's phase; `aria-busy` while a lookup is in flight. The error
-/// cards are markup, so the retry button's click is handled here.
+/// The markup of the tracker's phase, rewritten when the phase changes; `aria-busy` while a
+/// lookup is in flight. Nothing in it reacts by itself: "Show all" is a native `<details>`,
+/// and the retry button's click is handled here.
 #[component]
 pub fn Outcome(
     /// The instance to render.
@@ -40,13 +41,11 @@ pub fn Outcome(
         }
     };
     view! {
-        <div class="out" aria-busy=move || tracker.is_loading().then_some("true") on:click=on_click>
-            {move || match tracker.phase() {
-                Phase::Loaded(view, fresh) => Either::Right(view! { <TrackingResult view fresh/> }),
-                phase => Either::Left(
-                    state_markup(&texts, &phase).map(|html| view! { <div inner_html=html></div> }),
-                ),
-            }}
-        </div>
+        <div
+            class="out"
+            aria-busy=move || tracker.is_loading().then_some("true")
+            on:click=on_click
+            inner_html=move || markup(&texts, &tracker.phase())
+        ></div>
     }
 }

@@ -4,7 +4,7 @@
 use crate::html::Html;
 use crate::i18n::{Key, Texts};
 use crate::intl::{self, Stamp};
-use leptos::prelude::*;
+use std::ops::Range;
 use trackfront_types::{CheckpointView, IsoDate};
 
 /// Entries shown before "Show all".
@@ -64,16 +64,25 @@ fn entry(h: &mut Html, locale: &str, c: &CheckpointView, new: bool) {
     });
 }
 
-/// Writes the history: its heading and the days of the first `limit` checkpoints, of which
-/// the first `fresh` just arrived.
-pub fn write(h: &mut Html, texts: &Texts, days: &[Day], limit: usize, fresh: usize) {
-    let locale = texts.lang().as_str();
-    h.text_el("h3", &[], texts.get(Key::History));
-    if days.is_empty() {
-        h.text_el("p", &[], texts.get(Key::NoEvents));
-    }
-    h.el("ol", &[("class", "days")], |h| {
-        for day in days.iter().filter(|d| d.entries[0].0 < limit) {
+/// Writes one list of days holding the checkpoints whose index is in `range`.
+fn days_list(
+    h: &mut Html,
+    class: &str,
+    locale: &str,
+    days: &[Day],
+    range: Range<usize>,
+    fresh: usize,
+) {
+    h.el("ol", &[("class", class)], |h| {
+        for day in days {
+            let mut entries = day
+                .entries
+                .iter()
+                .filter(|(i, _)| range.contains(i))
+                .peekable();
+            if entries.peek().is_none() {
+                continue;
+            }
             h.el("li", &[], |h| {
                 if let Some(date) = day.date {
                     h.el("h4", &[], |h| {
@@ -85,7 +94,7 @@ pub fn write(h: &mut Html, texts: &Texts, days: &[Day], limit: usize, fresh: usi
                     });
                 }
                 h.el("ol", &[("class", "evs")], |h| {
-                    for (i, c) in day.entries.iter().filter(|(i, _)| *i < limit) {
+                    for (i, c) in entries {
                         entry(h, locale, c, *i < fresh);
                     }
                 });
@@ -94,47 +103,28 @@ pub fn write(h: &mut Html, texts: &Texts, days: &[Day], limit: usize, fresh: usi
     });
 }
 
-/// The timeline of a tracking: the history as markup, and the "Show all" toggle.
-#[component]
-pub fn Timeline(
-    /// Checkpoints, newest first.
-    checkpoints: Vec<CheckpointView>,
-    /// How many of them (newest first) just arrived by a live update; highlighted.
-    #[prop(optional)]
-    fresh: usize,
-) -> impl IntoView {
-    let texts = expect_context::<Texts>();
-    let total = checkpoints.len();
-    let days = group_by_day(&checkpoints);
-    let expanded = RwSignal::new(false);
-    let list_texts = texts.clone();
-    let list = move || {
-        let mut h = Html::new();
-        let limit = if expanded.get() { usize::MAX } else { VISIBLE };
-        write(&mut h, &list_texts, &days, limit, fresh);
-        h.finish()
-    };
-    let toggle = (total > VISIBLE).then(|| {
-        view! {
-            <button
-                type="button"
-                class="sec more"
-                aria-expanded=move || expanded.get().to_string()
-                on:click=move |_| expanded.update(|e| *e = !*e)
-            >
-                {move || {
-                    if expanded.get() {
-                        texts.get(Key::ShowFewer).to_owned()
-                    } else {
-                        texts.fill(Key::ShowAll, &[("n", &total.to_string())])
-                    }
-                }}
-            </button>
-        }
-    });
-    view! {
-        <div class="tl" inner_html=list></div>
-        {toggle}
+/// Writes the history of a tracking (checkpoints newest first, the first `fresh` of which
+/// just arrived by a live update): its heading, the first [`VISIBLE`] checkpoints grouped
+/// by day, and the rest inside a native `<details>` toggle ("Show all n updates" / "Show
+/// fewer updates"), which needs no script and tells assistive technology whether it is
+/// expanded. A day split by the toggle gets its heading on both sides.
+pub fn write(h: &mut Html, texts: &Texts, checkpoints: &[CheckpointView], fresh: usize) {
+    let locale = texts.lang().as_str();
+    let days = group_by_day(checkpoints);
+    h.text_el("h3", &[], texts.get(Key::History));
+    if checkpoints.is_empty() {
+        h.text_el("p", &[], texts.get(Key::NoEvents));
+    }
+    days_list(h, "days", locale, &days, 0..VISIBLE, fresh);
+    if checkpoints.len() > VISIBLE {
+        h.el("details", &[("class", "more")], |h| {
+            h.el("summary", &[], |h| {
+                let all = texts.fill(Key::ShowAll, &[("n", &checkpoints.len().to_string())]);
+                h.text_el("span", &[("class", "all")], &all);
+                h.text_el("span", &[("class", "fewer")], texts.get(Key::ShowFewer));
+            });
+            days_list(h, "days rest", locale, &days, VISIBLE..usize::MAX, fresh);
+        });
     }
 }
 
