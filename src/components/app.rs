@@ -19,9 +19,8 @@ pub fn App(
     let lang = texts.lang().as_str().to_owned();
     let dir = if texts.lang().is_rtl() { "rtl" } else { "ltr" };
     let tracker = Tracker::new(cfg.proxy.clone(), texts.lang().clone());
-    provide_context(texts.clone());
     if cfg.mode == Mode::Track {
-        page::sync(tracker, texts);
+        page::sync(tracker, texts.clone());
     }
     let initial = cfg.number.clone().unwrap_or_default();
     if let Ok(number) = TrackingNumber::parse(&initial) {
@@ -32,9 +31,9 @@ pub fn App(
     }
     view! {
         <div class="tf" lang=lang dir=dir>
-            <LookupForm tracker initial slug=cfg.slug couriers=cfg.couriers/>
-            <LiveRegion tracker/>
-            <Outcome tracker/>
+            <LookupForm tracker texts=texts.clone() initial slug=cfg.slug couriers=cfg.couriers/>
+            <LiveRegion tracker texts=texts.clone()/>
+            <Outcome tracker texts/>
         </div>
     }
 }

@@ -38,8 +38,9 @@ pub fn announcement(texts: &Texts, phase: &Phase) -> String {
 pub fn LiveRegion(
     /// The instance whose results are announced.
     tracker: Tracker,
+    /// The UI strings.
+    texts: Texts,
 ) -> impl IntoView {
-    let texts = expect_context::<Texts>();
     view! {
         <div role="status" class="vh">
             {move || announcement(&texts, &tracker.phase())}

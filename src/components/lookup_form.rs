@@ -61,6 +61,8 @@ pub fn write_fields(
 pub fn LookupForm(
     /// The instance to start lookups on.
     tracker: Tracker,
+    /// The UI strings.
+    texts: Texts,
     /// The number to pre-fill.
     initial: String,
     /// The default courier.
@@ -68,7 +70,6 @@ pub fn LookupForm(
     /// Couriers to offer; the chooser appears only with two or more.
     couriers: Vec<CourierSlug>,
 ) -> impl IntoView {
-    let texts = expect_context::<Texts>();
     let error = RwSignal::new(None::<String>);
     let mut fields = Html::new();
     write_fields(&mut fields, &texts, &initial, &slug, &couriers);

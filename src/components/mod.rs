@@ -11,6 +11,8 @@
 //!   `<details>`. Track page: 71,981 B brotli with views, 57,768 with markup.
 //! - Few distinct signal, stored-value and effect types: each costs its own copy of
 //!   Leptos's code. The tracker's one `RwSignal<Phase>` carries everything it shows.
+//! - No Leptos context: the strings (`Texts`) are a prop. `provide_context` links a map
+//!   keyed by type (1.4 KB brotli) for what three components can be handed directly.
 
 pub mod app;
 pub mod estimated_delivery;

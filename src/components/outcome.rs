@@ -29,8 +29,9 @@ pub fn markup(texts: &Texts, phase: &Phase) -> String {
 pub fn Outcome(
     /// The instance to render.
     tracker: Tracker,
+    /// The UI strings.
+    texts: Texts,
 ) -> impl IntoView {
-    let texts = expect_context::<Texts>();
     let on_click = move |ev: MouseEvent| {
         let on_retry = ev
             .target()
