@@ -317,7 +317,7 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
         .unchecked_into();
     button.click();
     leptos::task::tick().await;
-    assert_eq!(text(&el, "#tf-e"), Key::ErrLength.en());
+    assert_eq!(text(&el, "#tf-e:not([hidden])"), Key::ErrLength.en());
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(
         input.get_attribute("aria-describedby").as_deref(),
@@ -330,7 +330,11 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
     button.click();
     leptos::task::tick().await;
     assert_eq!(input.value(), "ECMS0002TRANSIT");
-    assert_eq!(count(&el, "#tf-e"), 0);
+    assert_eq!(
+        count(&el, "#tf-e:not([hidden])"),
+        0,
+        "the error is hidden again"
+    );
     assert_eq!(input.get_attribute("aria-invalid"), None);
     assert_eq!(
         input.get_attribute("aria-describedby").as_deref(),

@@ -51,6 +51,12 @@ pub fn write_fields(
         h.void_el("input", &input);
         h.text_el("button", &[("type", "submit")], texts.get(Key::Submit));
     });
+    // The inline error, filled in and shown by the submit handler.
+    h.el(
+        "p",
+        &[("id", "tf-e"), ("class", "err"), ("hidden", "")],
+        |_| {},
+    );
 }
 
 /// The form. Invalid input never reaches the network.
@@ -70,7 +76,6 @@ pub fn LookupForm(
     /// Couriers to offer; the chooser appears only with two or more.
     couriers: Vec<CourierSlug>,
 ) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
     let mut fields = Html::new();
     write_fields(&mut fields, &texts, &initial, &slug, &couriers);
     let on_submit = move |ev: SubmitEvent| {
@@ -87,25 +92,29 @@ pub fn LookupForm(
             return;
         };
         let parsed = TrackingNumber::parse(&el.value());
-        // The input points at the error while there is one (WCAG 3.3.1).
-        let invalid = parsed.is_err();
-        let _ = if invalid {
+        // The error is shown under the field, and the field points at it while there is one
+        // (WCAG 3.3.1). Set here rather than through a signal: nothing else depends on it,
+        // and a signal and reactive view of their own cost the page 1 KB.
+        let error = parsed.as_ref().err().map(|e| texts.parse_error(*e));
+        if let Ok(Some(p)) = form.query_selector("#tf-e") {
+            p.set_text_content(error);
+            let _ = p.toggle_attribute_with_force("hidden", error.is_none());
+        }
+        let _ = if error.is_some() {
             el.set_attribute("aria-invalid", "true")
         } else {
             el.remove_attribute("aria-invalid")
         };
         let _ = el.set_attribute(
             "aria-describedby",
-            if invalid { "tf-h tf-e" } else { "tf-h" },
+            if error.is_some() { "tf-h tf-e" } else { "tf-h" },
         );
         match parsed {
-            Err(e) => {
-                error.set(Some(texts.parse_error(e).to_owned()));
+            Err(_) => {
                 let _ = el.focus();
             }
             Ok(number) => {
                 el.set_value(number.as_str());
-                error.set(None);
                 let slug = field("slug")
                     .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
                     .and_then(|s| CourierSlug::parse(&s.value()).ok())
@@ -116,6 +125,5 @@ pub fn LookupForm(
     };
     view! {
         <form class="form" on:submit=on_submit novalidate inner_html=fields.finish()></form>
-        {move || error.get().map(|e| view! { <p id="tf-e" class="err">{e}</p> })}
     }
 }
