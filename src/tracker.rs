@@ -101,11 +101,6 @@ impl Tracker {
         self.phase.get()
     }
 
-    /// Whether a lookup is in flight (reactive).
-    pub fn is_loading(&self) -> bool {
-        self.phase.with(|p| matches!(p, Phase::Loading(_)))
-    }
-
     /// Starts a lookup, cancelling any lookup still in flight.
     pub fn lookup(&self, query: Query) {
         abort(self.conn);

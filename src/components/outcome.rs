@@ -22,9 +22,9 @@ pub fn markup(texts: &Texts, phase: &Phase) -> String {
     h.finish()
 }
 
-/// The markup of the tracker's phase, rewritten when the phase changes; `aria-busy` while a
-/// lookup is in flight. Nothing in it reacts by itself: "Show all" is a native `<details>`,
-/// and the retry button's click is handled here.
+/// The markup of the tracker's phase, rewritten when the phase changes (while a lookup is in
+/// flight, the skeleton's wrapper is `aria-busy`). Nothing in it reacts by itself: "Show
+/// all" is a native `<details>`, and the retry button's click is handled here.
 #[component]
 pub fn Outcome(
     /// The instance to render.
@@ -44,7 +44,6 @@ pub fn Outcome(
     view! {
         <div
             class="out"
-            aria-busy=move || tracker.is_loading().then_some("true")
             on:click=on_click
             inner_html=move || markup(&texts, &tracker.phase())
         ></div>

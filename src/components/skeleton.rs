@@ -8,11 +8,14 @@ use crate::i18n::{Key, Texts};
 /// heights (style.css `.sk`: summary card, progress steps, delivery estimate, history
 /// heading, five checkpoints, "show all" button), so nothing below the widget moves when
 /// the result replaces them; `index.html` reserves the same height before the wasm mounts.
+/// The wrapper is `aria-busy`: the area is being filled in.
 pub fn write(h: &mut Html, texts: &Texts) {
-    h.el("div", &[("class", "sk"), ("aria-hidden", "true")], |h| {
-        for _ in 0..10 {
-            h.el("i", &[], |_| {});
-        }
+    h.el("div", &[("aria-busy", "true")], |h| {
+        h.el("div", &[("class", "sk"), ("aria-hidden", "true")], |h| {
+            for _ in 0..10 {
+                h.el("i", &[], |_| {});
+            }
+        });
+        h.text_el("p", &[("class", "vh")], texts.get(Key::Loading));
     });
-    h.text_el("p", &[("class", "vh")], texts.get(Key::Loading));
 }
