@@ -125,7 +125,7 @@ fn tracking(tag: Tag, checkpoints: Vec<CheckpointView>, edd: Option<Edd>) -> Tra
 fn mount_result(view: TrackingView) -> HtmlElement {
     let el = container();
     let mut h = Html::new();
-    tracking_result::write(&mut h, &Texts::english(), &view, 0);
+    tracking_result::write(&mut h, &Texts::english(), &view, 0, false);
     el.set_inner_html(&format!(
         "<style>{}</style><div class=\"tf\"><div class=\"out\">{}</div></div>",
         embed::CSS,

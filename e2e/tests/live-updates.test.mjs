@@ -10,6 +10,39 @@ import { DEMO, axe, formatViolations, newPage, screenshot, startProxy, useProxyA
 /** Most clicks on "advance" before the test gives up (each moves the clock by a day). */
 const MAX_ADVANCES = 5;
 
+/**
+ * Advances `proxy`'s sandbox clock a day at a time until `page` highlights a new checkpoint;
+ * returns the highlighted entries.
+ */
+async function advanceUntilFresh(proxy, page) {
+  const fresh = page.locator('li.ev.new');
+  for (let i = 0; i < MAX_ADVANCES && (await fresh.count()) === 0; i++) {
+    const res = await fetch(`${proxy.baseUrl}/demo/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hours: 24 }),
+    });
+    assert.equal(res.status, 200);
+    await fresh.first().waitFor({ state: 'visible', timeout: 4_000 }).catch(() => {});
+  }
+  assert.ok((await fresh.count()) > 0, 'a new checkpoint was highlighted');
+  return fresh;
+}
+
+/**
+ * Runs `fn(proxy)` against a proxy of its own (the shared one's sandbox clock has moved on),
+ * and stops it however `fn` ends: a failed assertion must not leave it running, or the test
+ * file never exits.
+ */
+async function withOwnProxy(options, fn) {
+  const own = await startProxy(options);
+  try {
+    await fn(own);
+  } finally {
+    await own.stop();
+  }
+}
+
 describe('live updates on the track page', { timeout: 120_000 }, () => {
   let proxy;
   let browser;
@@ -60,50 +93,57 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
     await page.context().close();
   });
 
-  test('with reduced motion the new checkpoint is marked without animation', async () => {
-    // A proxy of its own: the first test has already moved the other sandbox's parcels on.
-    const own = await startProxy();
-    const page = await newPage(browser, { reducedMotion: 'reduce' });
-    await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
-    await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
-    const fresh = page.locator('li.ev.new');
-    for (let i = 0; i < MAX_ADVANCES && (await fresh.count()) === 0; i++) {
-      const res = await fetch(`${own.baseUrl}/demo/advance`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ hours: 24 }),
-      });
-      assert.equal(res.status, 200);
-      await fresh.first().waitFor({ state: 'visible', timeout: 4_000 }).catch(() => {});
-    }
-    assert.ok((await fresh.count()) > 0, 'a new checkpoint was highlighted');
-    const animation = await fresh.first().evaluate((el) => getComputedStyle(el).animationName);
-    assert.equal(animation, 'none');
-    await page.context().close();
-    await own.stop();
-  });
+  test('with reduced motion the new checkpoint is marked without animation', () =>
+    withOwnProxy({}, async (own) => {
+      const page = await newPage(browser, { reducedMotion: 'reduce' });
+      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
+      const fresh = await advanceUntilFresh(own, page);
+      const animation = await fresh.first().evaluate((el) => getComputedStyle(el).animationName);
+      assert.equal(animation, 'none');
+      await page.context().close();
+    }));
 
-  test('the stream is closed when the widget unmounts', async () => {
+  // Regression: a live update rewrites the result, and an expanded "Show all" collapsed.
+  test('a live update keeps an expanded history expanded', () =>
+    withOwnProxy({}, async (own) => {
+      const page = await newPage(browser);
+      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      const toggle = page.locator('details.more > summary');
+      await toggle.waitFor({ state: 'visible', timeout: 20_000 });
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      const isOpen = () => page.locator('details.more').evaluate((d) => d.open);
+      assert.equal(await isOpen(), true);
+      await advanceUntilFresh(own, page);
+      assert.equal(await isOpen(), true, 'still expanded after the update');
+      // A new lookup starts collapsed again.
+      await page.getByRole('button', { name: 'Track' }).click();
+      await page.locator('li.ev.new').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await isOpen(), false);
+      await page.context().close();
+    }));
+
+  test('the stream is closed when the widget unmounts', () =>
     // A short keep-alive, so the proxy notices the closed connection quickly.
-    const own = await startProxy({ env: { TRACKFRONT_SSE_KEEPALIVE: '1s' } });
-    const openStreams = async () => {
-      const text = await (await fetch(`${own.baseUrl}/metrics`)).text();
-      return Number(/^trackfront_live_streams (\d+)$/m.exec(text)?.[1]);
-    };
-    const until = async (what, want) => {
-      const deadline = Date.now() + 10_000;
-      while ((await openStreams()) !== want) {
-        assert.ok(Date.now() < deadline, `${what}: expected ${want} open streams`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-    const page = await newPage(browser);
-    await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
-    await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
-    await until('subscribed while shown', 1);
-    await page.evaluate(() => globalThis.trackfront.unmount(document.querySelector('[data-trackfront]')));
-    await until('closed after unmount', 0);
-    await page.context().close();
-    await own.stop();
-  });
+    withOwnProxy({ env: { TRACKFRONT_SSE_KEEPALIVE: '1s' } }, async (own) => {
+      const openStreams = async () => {
+        const text = await (await fetch(`${own.baseUrl}/metrics`)).text();
+        return Number(/^trackfront_live_streams (\d+)$/m.exec(text)?.[1]);
+      };
+      const until = async (what, want) => {
+        const deadline = Date.now() + 10_000;
+        while ((await openStreams()) !== want) {
+          assert.ok(Date.now() < deadline, `${what}: expected ${want} open streams`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      const page = await newPage(browser);
+      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await until('subscribed while shown', 1);
+      await page.evaluate(() => globalThis.trackfront.unmount(document.querySelector('[data-trackfront]')));
+      await until('closed after unmount', 0);
+      await page.context().close();
+    }));
 });

@@ -5,16 +5,20 @@ use crate::html::Html;
 use crate::i18n::Texts;
 use crate::tracker::{Phase, Tracker};
 use leptos::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
 
-/// The markup of a phase: empty when idle.
-pub fn markup(texts: &Texts, phase: &Phase) -> String {
+/// The markup of a phase: empty when idle. `history_open` keeps "Show all" expanded.
+pub fn markup(texts: &Texts, phase: &Phase, history_open: bool) -> String {
     let mut h = Html::new();
     match phase {
         Phase::Idle => {}
         Phase::Loading(_) => skeleton::write(&mut h, texts),
-        Phase::Loaded(view, fresh) => tracking_result::write(&mut h, texts, view, *fresh),
+        Phase::Loaded(view, fresh) => {
+            tracking_result::write(&mut h, texts, view, *fresh, history_open);
+        }
         Phase::Failed(failure, query) => {
             state_message::write(&mut h, texts, failure, &query.number);
         }
@@ -25,6 +29,10 @@ pub fn markup(texts: &Texts, phase: &Phase) -> String {
 /// The markup of the tracker's phase, rewritten when the phase changes (while a lookup is in
 /// flight, the skeleton's wrapper is `aria-busy`). Nothing in it reacts by itself: "Show
 /// all" is a native `<details>`, and the retry button's click is handled here.
+///
+/// A live update rewrites the result; a history the shopper expanded stays expanded. Every
+/// way of toggling a `<summary>` (pointer, keyboard, assistive technology) dispatches a
+/// click on it, so the click handler follows the state; a new lookup starts collapsed.
 #[component]
 pub fn Outcome(
     /// The instance to render.
@@ -32,20 +40,31 @@ pub fn Outcome(
     /// The UI strings.
     texts: Texts,
 ) -> impl IntoView {
+    let history_open = Arc::new(AtomicBool::new(false));
+    let toggled = history_open.clone();
     let on_click = move |ev: MouseEvent| {
-        let on_retry = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|e| e.closest(".retry").ok().flatten().is_some());
-        if on_retry {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let within = |selector| target.closest(selector).ok().flatten().is_some();
+        if within(".retry") {
             tracker.retry();
+        } else if within(".more > summary") {
+            toggled.fetch_xor(true, Ordering::Relaxed);
         }
+    };
+    let render = move || {
+        let phase = tracker.phase();
+        if !matches!(phase, Phase::Loaded(..)) {
+            history_open.store(false, Ordering::Relaxed);
+        }
+        markup(&texts, &phase, history_open.load(Ordering::Relaxed))
     };
     view! {
         <div
             class="out"
             on:click=on_click
-            inner_html=move || markup(&texts, &tracker.phase())
+            inner_html=render
         ></div>
     }
 }

@@ -107,8 +107,15 @@ fn days_list(
 /// just arrived by a live update): its heading, the first [`VISIBLE`] checkpoints grouped
 /// by day, and the rest inside a native `<details>` toggle ("Show all n updates" / "Show
 /// fewer updates"), which needs no script and tells assistive technology whether it is
-/// expanded. A day split by the toggle gets its heading on both sides.
-pub fn write(h: &mut Html, texts: &Texts, checkpoints: &[CheckpointView], fresh: usize) {
+/// expanded (`open` writes it expanded). A day split by the toggle gets its heading on
+/// both sides.
+pub fn write(
+    h: &mut Html,
+    texts: &Texts,
+    checkpoints: &[CheckpointView],
+    fresh: usize,
+    open: bool,
+) {
     let locale = texts.lang().as_str();
     let days = group_by_day(checkpoints);
     h.text_el("h3", &[], texts.get(Key::History));
@@ -117,7 +124,8 @@ pub fn write(h: &mut Html, texts: &Texts, checkpoints: &[CheckpointView], fresh:
     }
     days_list(h, "days", locale, &days, 0..VISIBLE, fresh);
     if checkpoints.len() > VISIBLE {
-        h.el("details", &[("class", "more")], |h| {
+        let attrs = [("class", "more"), ("open", "")];
+        h.el("details", &attrs[..if open { 2 } else { 1 }], |h| {
             h.el("summary", &[], |h| {
                 let all = texts.fill(Key::ShowAll, &[("n", &checkpoints.len().to_string())]);
                 h.text_el("span", &[("class", "all")], &all);
