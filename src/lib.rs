@@ -11,6 +11,8 @@ pub mod api;
 pub mod components;
 pub mod decode;
 pub mod embed;
+#[cfg(test)]
+mod fixtures;
 pub mod html;
 pub mod i18n;
 pub mod intl;

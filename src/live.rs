@@ -261,37 +261,10 @@ fn apply(tracker: Tracker, view: TrackingView) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trackfront_types::{CheckpointView, Tag};
+    use trackfront_types::Tag;
 
     fn view(messages: &[&str]) -> TrackingView {
-        TrackingView {
-            tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
-            slug: CourierSlug::ecms(),
-            courier_name: None,
-            tag: Tag::InTransit,
-            subtag: None,
-            subtag_message: None,
-            progress: None,
-            origin_country: None,
-            destination_country: None,
-            checkpoints: messages
-                .iter()
-                .map(|m| CheckpointView {
-                    time: None,
-                    message: Some((*m).to_owned()),
-                    tag: Tag::InTransit,
-                    subtag: None,
-                    subtag_message: None,
-                    city: None,
-                    state: None,
-                    country: None,
-                    country_name: None,
-                })
-                .collect(),
-            estimated_delivery: None,
-            updated_at: None,
-            stale: false,
-        }
+        crate::fixtures::view(Tag::InTransit, messages)
     }
 
     #[test]

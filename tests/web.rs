@@ -24,6 +24,10 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The unit tests' fixtures (`src/fixtures.rs`), compiled into this test crate too.
+#[path = "../src/fixtures.rs"]
+mod fixtures;
+
 /// Nothing listens here: fetches fail at once with a network error.
 const DEAD_PROXY: &str = "http://127.0.0.1:9";
 
@@ -103,21 +107,11 @@ fn seven_checkpoints() -> Vec<CheckpointView> {
 
 /// A tracking of `tag` with the given checkpoints and estimate.
 fn tracking(tag: Tag, checkpoints: Vec<CheckpointView>, edd: Option<Edd>) -> TrackingView {
-    TrackingView {
-        tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
-        slug: CourierSlug::ecms(),
-        courier_name: None,
-        tag,
-        subtag: None,
-        subtag_message: None,
-        progress: tag.progress(),
-        origin_country: None,
-        destination_country: None,
-        checkpoints,
-        estimated_delivery: edd,
-        updated_at: None,
-        stale: false,
-    }
+    let mut view = fixtures::view(tag, &[]);
+    view.progress = tag.progress();
+    view.checkpoints = checkpoints;
+    view.estimated_delivery = edd;
+    view
 }
 
 /// A new container holding the result markup for `view` (in English) as `Outcome` sets it,

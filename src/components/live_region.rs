@@ -60,34 +60,10 @@ pub fn markup(texts: &Texts, phase: &Phase) -> String {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use trackfront_types::{CheckpointView, CourierSlug, Tag, TrackingNumber, TrackingView};
+    use trackfront_types::{Tag, TrackingView};
 
     fn sample() -> TrackingView {
-        TrackingView {
-            tracking_number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
-            slug: CourierSlug::ecms(),
-            courier_name: None,
-            tag: Tag::OutForDelivery,
-            subtag: None,
-            subtag_message: None,
-            progress: None,
-            origin_country: None,
-            destination_country: None,
-            checkpoints: vec![CheckpointView {
-                time: None,
-                message: Some("With the driver".to_owned()),
-                tag: Tag::OutForDelivery,
-                subtag: None,
-                subtag_message: None,
-                city: None,
-                state: None,
-                country: None,
-                country_name: None,
-            }],
-            estimated_delivery: None,
-            updated_at: None,
-            stale: false,
-        }
+        crate::fixtures::view(Tag::OutForDelivery, &["With the driver"])
     }
 
     /// A live update says what just happened; a lookup result only says the status.

@@ -66,28 +66,14 @@ pub fn write(h: &mut Html, texts: &Texts, view: &TrackingView) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trackfront_types::{CourierSlug, TrackingNumber};
 
     /// Regression: the sandbox's "Delivered" sub-status was shown and announced as
     /// "Delivered. Delivered".
     #[test]
     fn sub_status_repeating_the_status_is_dropped() {
         let texts = Texts::english();
-        let mut view = TrackingView {
-            tracking_number: TrackingNumber::parse("ECMS0005DELIVERED").unwrap(),
-            slug: CourierSlug::ecms(),
-            courier_name: None,
-            tag: Tag::Delivered,
-            subtag: None,
-            subtag_message: Some(" delivered ".to_owned()),
-            progress: None,
-            origin_country: None,
-            destination_country: None,
-            checkpoints: Vec::new(),
-            estimated_delivery: None,
-            updated_at: None,
-            stale: false,
-        };
+        let mut view = crate::fixtures::view(Tag::Delivered, &[]);
+        view.subtag_message = Some(" delivered ".to_owned());
         assert_eq!(extra_message(&texts, &view), None);
         view.subtag_message = Some("Left at the front door".to_owned());
         assert_eq!(extra_message(&texts, &view), Some("Left at the front door"));
