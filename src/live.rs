@@ -255,7 +255,7 @@ fn apply(tracker: Tracker, view: TrackingView) {
         return;
     }
     let fresh = new_checkpoints(&shown, &view);
-    tracker.show_live(view, fresh);
+    tracker.show(view, fresh);
 }
 
 #[cfg(test)]

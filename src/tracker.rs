@@ -85,8 +85,9 @@ impl Tracker {
         self.phase.get_untracked()
     }
 
-    /// Shows a view that arrived live, `fresh` of whose checkpoints are new.
-    pub fn show_live(&self, view: TrackingView, fresh: usize) {
+    /// Shows a view, `fresh` of whose checkpoints (newest first) just arrived by a live
+    /// update (0 for a lookup result).
+    pub fn show(&self, view: TrackingView, fresh: usize) {
         self.phase.set(Phase::Loaded(Arc::new(view), fresh));
     }
 
@@ -111,11 +112,11 @@ impl Tracker {
         let signal = controller.signal();
         self.conn.update_value(|c| c.inflight = Some(controller));
         self.phase.set(Phase::Loading(query.clone()));
-        let phase = self.phase;
+        let this = *self;
         spawn_local(async move {
             match api::get_tracking(&url, &signal).await {
-                Ok(view) => phase.set(Phase::Loaded(Arc::new(view), 0)),
-                Err(Some(failure)) => phase.set(Phase::Failed(failure, query)),
+                Ok(view) => this.show(view, 0),
+                Err(Some(failure)) => this.phase.set(Phase::Failed(failure, query)),
                 Err(None) => {}
             }
         });
