@@ -11,6 +11,15 @@
 //! messages, locations) can never become markup. Elements are written by [`Html::el`],
 //! which closes what it opens, so the markup is always balanced.
 
+/// `attrs` without its last attribute unless `last` holds: for an attribute that is only
+/// sometimes there (`selected`, `open`, `aria-current`).
+pub fn last_if<'a, 'v>(
+    attrs: &'a [(&'static str, &'v str)],
+    last: bool,
+) -> &'a [(&'static str, &'v str)] {
+    &attrs[..attrs.len() - usize::from(!last)]
+}
+
 /// Markup under construction.
 #[derive(Debug, Default)]
 pub struct Html(String);

@@ -1,7 +1,7 @@
 //! The lookup form: tracking number (normalised and validated with the shared types, errors
 //! inline), an optional courier chooser and a large submit button.
 
-use crate::html::Html;
+use crate::html::{Html, last_if};
 use crate::i18n::{Key, Texts};
 use crate::tracker::{Query, Tracker};
 use leptos::prelude::*;
@@ -23,11 +23,7 @@ pub fn write_fields(
         h.el("select", &[("id", "tf-c"), ("name", "slug")], |h| {
             for c in couriers {
                 let attrs = [("value", c.as_str()), ("selected", "")];
-                h.text_el(
-                    "option",
-                    &attrs[..if c == slug { 2 } else { 1 }],
-                    c.as_str(),
-                );
+                h.text_el("option", last_if(&attrs, c == slug), c.as_str());
             }
         });
     }

@@ -1,7 +1,7 @@
 //! The four-step progress: an `<ol>` with exactly one `aria-current="step"`, state text for
 //! every step and a visually hidden sentence stating the status.
 
-use crate::html::Html;
+use crate::html::{Html, last_if};
 use crate::i18n::{Key, Texts, tag_key};
 use trackfront_types::{ProgressStep, Tag};
 
@@ -66,7 +66,7 @@ pub fn write(h: &mut Html, texts: &Texts, tag: Tag) {
             };
             let attrs = [("class", class), ("aria-current", "step")];
             let current = matches!(state, StepState::Current | StepState::Blocked);
-            h.el("li", &attrs[..if current { 2 } else { 1 }], |h| {
+            h.el("li", last_if(&attrs, current), |h| {
                 h.text_el("span", &[("class", "dot"), ("aria-hidden", "true")], &glyph);
                 h.text(texts.get(tag_key(step_tag(step))));
                 h.text_el("span", &[("class", "vh")], &format!(", {}", texts.get(key)));

@@ -1,7 +1,7 @@
 //! The checkpoint timeline: newest first, grouped by the checkpoint's own local day, times
 //! in the checkpoint's offset via `Intl`, and a "Show all" toggle past five entries.
 
-use crate::html::Html;
+use crate::html::{Html, last_if};
 use crate::i18n::{Key, Texts};
 use crate::intl::{self, Stamp};
 use std::ops::Range;
@@ -125,7 +125,7 @@ pub fn write(
     days_list(h, "days", locale, &days, 0..VISIBLE, fresh);
     if checkpoints.len() > VISIBLE {
         let attrs = [("class", "more"), ("open", "")];
-        h.el("details", &attrs[..if open { 2 } else { 1 }], |h| {
+        h.el("details", last_if(&attrs, open), |h| {
             h.el("summary", &[], |h| {
                 let all = texts.fill(Key::ShowAll, &[("n", &checkpoints.len().to_string())]);
                 h.text_el("span", &[("class", "all")], &all);
