@@ -124,6 +124,24 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
       await page.context().close();
     }));
 
+  // Regression: the widget flipped its own record of the toggle on each click, so a history
+  // the browser opened without a click (find-in-page does) was recorded inverted from then
+  // on, and live updates opened what the shopper had just closed.
+  test('a history opened without a click stays as the next click leaves it', () =>
+    withOwnProxy({}, async (own) => {
+      const page = await newPage(browser);
+      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      const details = page.locator('details.more');
+      await details.waitFor({ state: 'attached', timeout: 20_000 });
+      await details.evaluate((d) => { d.open = true; });
+      await page.locator('details.more > summary').click();
+      const isOpen = () => details.evaluate((d) => d.open);
+      assert.equal(await isOpen(), false);
+      await advanceUntilFresh(own, page);
+      assert.equal(await isOpen(), false, 'still closed after the update');
+      await page.context().close();
+    }));
+
   test('the stream is closed when the widget unmounts', () =>
     // A short keep-alive, so the proxy notices the closed connection quickly.
     withOwnProxy({ env: { TRACKFRONT_SSE_KEEPALIVE: '1s' } }, async (own) => {
