@@ -33,13 +33,17 @@ pub fn tracking_url(
     number: &TrackingNumber,
     lang: &Lang,
 ) -> String {
-    format!(
-        "{}/api/v1/trackings/{}/{}?lang={}",
+    let enc = |s: &str| String::from(encode_uri_component(s));
+    [
         proxy.trim_end_matches('/'),
-        encode_uri_component(slug.as_str()),
-        encode_uri_component(number.as_str()),
-        encode_uri_component(lang.as_str()),
-    )
+        "/api/v1/trackings/",
+        &enc(slug.as_str()),
+        "/",
+        &enc(number.as_str()),
+        "?lang=",
+        &enc(lang.as_str()),
+    ]
+    .concat()
 }
 
 async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Response, JsValue> {

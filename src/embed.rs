@@ -180,7 +180,7 @@ async fn load_texts(lang: trackfront_types::Lang) -> Texts {
     if lang.as_str() == "en" {
         return Texts::english();
     }
-    let url = format!("{}i18n/{lang}.json", asset_base());
+    let url = [&asset_base(), "i18n/", lang.as_str(), ".json"].concat();
     match api::get_json(&url).await {
         Some(obj) => Texts::from_js(lang, &obj),
         None => Texts::english(),

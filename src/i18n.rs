@@ -128,12 +128,24 @@ impl Texts {
             .unwrap_or(key.en())
     }
 
-    /// The text for `key` with each `{name}` replaced by its value.
+    /// The text for `key` with each `{name}` replaced by its value; unknown placeholders
+    /// stay as they are, and values are never scanned for placeholders themselves.
     pub fn fill(&self, key: Key, args: &[(&str, &str)]) -> String {
-        let mut out = self.get(key).to_owned();
-        for (name, value) in args {
-            out = out.replace(&format!("{{{name}}}"), value);
+        let mut out = String::new();
+        let mut rest = self.get(key);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            rest = &rest[open..];
+            let arg = rest.find('}').and_then(|close| {
+                let name = &rest[1..close];
+                let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+                Some((value, close + 1))
+            });
+            let (text, skip) = arg.unwrap_or((&"{", 1));
+            out.push_str(text);
+            rest = &rest[skip..];
         }
+        out.push_str(rest);
         out
     }
 
@@ -151,6 +163,21 @@ impl Texts {
             _ => Key::ErrChars,
         })
     }
+}
+
+/// `n` in ASCII digits, as the UI strings show counts and seconds. Written by hand: the
+/// widget links no `core::fmt` (1 KB of wasm), so no `to_string()` or `format!`.
+pub fn number(n: u64) -> String {
+    let mut digits = Vec::new();
+    let mut rest = n;
+    loop {
+        digits.push(b'0' + (rest % 10) as u8);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|d| char::from(*d)).collect()
 }
 
 /// The string key naming `tag`.
@@ -198,6 +225,29 @@ mod tests {
             t.fill(Key::StepOf, &[("n", "2"), ("total", "4")]),
             "Step 2 of 4"
         );
+    }
+
+    #[test]
+    fn fill_keeps_unknown_placeholders_and_does_not_rescan_values() {
+        let t = Texts::english();
+        assert_eq!(
+            t.fill(Key::StepOf, &[("n", "{total}"), ("x", "y")]),
+            "Step {total} of {total}"
+        );
+        assert_eq!(t.fill(Key::Announce, &[("n", "A")]), "A: {status}");
+    }
+
+    #[test]
+    fn numbers_are_ascii_digits() {
+        for (n, s) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (3600, "3600"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
+            assert_eq!(number(n), s);
+        }
     }
 
     /// Every translation file must exist, translate every key and keep its placeholders.

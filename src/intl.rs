@@ -60,7 +60,7 @@ pub fn long_date(locale: &str, d: IsoDate) -> String {
             ("year", "numeric"),
         ],
     )
-    .unwrap_or_else(|| d.to_string())
+    .unwrap_or_else(|| d.to_iso())
 }
 
 /// A short calendar date, e.g. "Fri, 20 Nov".
@@ -75,7 +75,7 @@ pub fn short_date(locale: &str, d: IsoDate) -> String {
             ("month", "short"),
         ],
     )
-    .unwrap_or_else(|| d.to_string())
+    .unwrap_or_else(|| d.to_iso())
 }
 
 /// The time of day of a checkpoint in its own offset, e.g. "14:05" or "2:05 PM".

@@ -56,8 +56,8 @@ pub fn new_checkpoints(old: &TrackingView, new: &TrackingView) -> usize {
 /// The `/events` URL of a tracking (the lookup URL with `/events` before the query).
 pub fn events_url(lookup_url: &str) -> String {
     match lookup_url.split_once('?') {
-        Some((path, query)) => format!("{path}/events?{query}"),
-        None => format!("{lookup_url}/events"),
+        Some((path, query)) => [path, "/events?", query].concat(),
+        None => [lookup_url, "/events"].concat(),
     }
 }
 

@@ -37,12 +37,15 @@ pub fn apply_deep_link(cfg: &mut Config) {
 pub fn title(texts: &Texts, phase: &Phase) -> String {
     let base = texts.get(Key::Heading);
     match phase {
-        Phase::Loaded(v, _) => format!(
-            "{} · {} – {base}",
+        Phase::Loaded(v, _) => [
             texts.tag(v.tag),
-            v.tracking_number.as_str()
-        ),
-        Phase::Failed(_, q) => format!("{} – {base}", q.number.as_str()),
+            " · ",
+            v.tracking_number.as_str(),
+            " – ",
+            base,
+        ]
+        .concat(),
+        Phase::Failed(_, q) => [q.number.as_str(), " – ", base].concat(),
         Phase::Idle | Phase::Loading(_) => base.to_owned(),
     }
 }

@@ -19,7 +19,7 @@ pub fn shown_dates(edd: &Edd) -> Option<(IsoDate, Option<IsoDate>)> {
 fn date(h: &mut Html, locale: &str, d: IsoDate) {
     h.text_el(
         "time",
-        &[("datetime", &d.to_string())],
+        &[("datetime", &d.to_iso())],
         &intl::short_date(locale, d),
     );
 }

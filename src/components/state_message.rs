@@ -2,7 +2,7 @@
 
 use crate::api::Failure;
 use crate::html::Html;
-use crate::i18n::{Key, Texts};
+use crate::i18n::{self, Key, Texts};
 use trackfront_types::TrackingNumber;
 
 /// The heading of each failure state.
@@ -32,7 +32,7 @@ pub fn write(h: &mut Html, texts: &Texts, failure: &Failure, number: &TrackingNu
         Failure::RateLimited(secs) => (
             "card m-ratelimited",
             "‖",
-            texts.fill(Key::RateLimitedBody, &[("s", &secs.to_string())]),
+            texts.fill(Key::RateLimitedBody, &[("s", &i18n::number(*secs))]),
         ),
         Failure::Unavailable => (
             "card m-unavailable",

@@ -2,7 +2,7 @@
 //! every step and a visually hidden sentence stating the status.
 
 use crate::html::{Html, last_if};
-use crate::i18n::{Key, Texts, tag_key};
+use crate::i18n::{Key, Texts, number, tag_key};
 use trackfront_types::{ProgressStep, Tag};
 
 /// How one step relates to the shipment.
@@ -47,11 +47,14 @@ pub fn write(h: &mut Html, texts: &Texts, tag: Tag) {
         .iter()
         .position(|s| matches!(s, StepState::Current | StepState::Blocked))
         .unwrap_or_default();
-    let summary = format!(
-        "{}. {}.",
-        texts.fill(Key::StatusIs, &[("status", texts.tag(tag))]),
-        texts.fill(Key::StepOf, &[("n", &(at + 1).to_string()), ("total", "4")])
-    );
+    let step = number(at as u64 + 1);
+    let summary = [
+        &texts.fill(Key::StatusIs, &[("status", texts.tag(tag))]),
+        ". ",
+        &texts.fill(Key::StepOf, &[("n", &step), ("total", "4")]),
+        ".",
+    ]
+    .concat();
     h.text_el("p", &[("class", "vh")], &summary);
     h.el("ol", &[("class", "steps")], |h| {
         for (step, state) in ProgressStep::ALL.into_iter().zip(states) {
@@ -60,16 +63,16 @@ pub fn write(h: &mut Html, texts: &Texts, tag: Tag) {
                 StepState::Current if tag == Tag::Delivered => {
                     ("done cur", "✓".to_owned(), Key::StepDone)
                 }
-                StepState::Current => ("cur", step.position().to_string(), Key::StepCurrent),
+                StepState::Current => ("cur", number(step.position() as u64), Key::StepCurrent),
                 StepState::Blocked => ("cur blk", "!".to_owned(), Key::StepProblem),
-                StepState::Todo => ("todo", step.position().to_string(), Key::StepTodo),
+                StepState::Todo => ("todo", number(step.position() as u64), Key::StepTodo),
             };
             let attrs = [("class", class), ("aria-current", "step")];
             let current = matches!(state, StepState::Current | StepState::Blocked);
             h.el("li", last_if(&attrs, current), |h| {
                 h.text_el("span", &[("class", "dot"), ("aria-hidden", "true")], &glyph);
                 h.text(texts.get(tag_key(step_tag(step))));
-                h.text_el("span", &[("class", "vh")], &format!(", {}", texts.get(key)));
+                h.text_el("span", &[("class", "vh")], &[", ", texts.get(key)].concat());
             });
         }
     });

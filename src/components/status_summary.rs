@@ -35,11 +35,12 @@ pub fn extra_message<'a>(texts: &Texts, view: &'a TrackingView) -> Option<&'a st
 pub fn write(h: &mut Html, texts: &Texts, view: &TrackingView) {
     let tag = view.tag;
     let (icon, note) = icon_and_note(tag);
-    let class = format!(
-        "card sum s-{}{}",
-        tag.as_str().to_ascii_lowercase(),
-        if tag.is_special() { " special" } else { "" }
-    );
+    let class = [
+        "card sum s-",
+        &tag.as_str().to_ascii_lowercase(),
+        if tag.is_special() { " special" } else { "" },
+    ]
+    .concat();
     let courier = view.courier_name.as_deref().unwrap_or(view.slug.as_str());
     h.el("div", &[("class", &class)], |h| {
         h.text_el("span", &[("class", "ic"), ("aria-hidden", "true")], icon);
@@ -48,7 +49,7 @@ pub fn write(h: &mut Html, texts: &Texts, view: &TrackingView) {
             h.text_el(
                 "p",
                 &[("class", "meta")],
-                &format!("{courier} · {}", view.tracking_number),
+                &[courier, " · ", view.tracking_number.as_str()].concat(),
             );
             if let Some(k) = note {
                 h.text_el("p", &[], texts.get(k));

@@ -2,7 +2,7 @@
 //! in the checkpoint's offset via `Intl`, and a "Show all" toggle past five entries.
 
 use crate::html::{Html, last_if};
-use crate::i18n::{Key, Texts};
+use crate::i18n::{Key, Texts, number};
 use crate::intl::{self, Stamp};
 use std::ops::Range;
 use trackfront_types::{CheckpointView, IsoDate};
@@ -88,7 +88,7 @@ fn days_list(
                     h.el("h4", &[], |h| {
                         h.text_el(
                             "time",
-                            &[("datetime", &date.to_string())],
+                            &[("datetime", &date.to_iso())],
                             &intl::long_date(locale, date),
                         );
                     });
@@ -127,7 +127,7 @@ pub fn write(
         let attrs = [("class", "more"), ("open", "")];
         h.el("details", last_if(&attrs, open), |h| {
             h.el("summary", &[], |h| {
-                let all = texts.fill(Key::ShowAll, &[("n", &checkpoints.len().to_string())]);
+                let all = texts.fill(Key::ShowAll, &[("n", &number(checkpoints.len() as u64))]);
                 h.text_el("span", &[("class", "all")], &all);
                 h.text_el("span", &[("class", "fewer")], texts.get(Key::ShowFewer));
             });
@@ -165,7 +165,7 @@ mod tests {
             cp("2026-11-20T08:00:00-05:00"),
             cp("not a time"),
         ]);
-        let dates: Vec<_> = days.iter().map(|d| d.date.map(|d| d.to_string())).collect();
+        let dates: Vec<_> = days.iter().map(|d| d.date.map(IsoDate::to_iso)).collect();
         assert_eq!(
             dates,
             [Some("2026-11-21".into()), Some("2026-11-20".into()), None]

@@ -273,6 +273,25 @@ impl IsoDate {
         Self::from_ymd(y as u16, m as u8, d as u8)
     }
 
+    /// `YYYY-MM-DD`. Written digit by digit rather than with `write!`, so that the widget,
+    /// which must not link `core::fmt` (1 KB of wasm), can print dates.
+    pub fn to_iso(self) -> String {
+        let mut s = String::with_capacity(10);
+        for (n, width) in [
+            (u32::from(self.year), 4),
+            (u32::from(self.month), 2),
+            (u32::from(self.day), 2),
+        ] {
+            if !s.is_empty() {
+                s.push('-');
+            }
+            for place in (0..width).rev() {
+                s.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+            }
+        }
+        s
+    }
+
     /// Builds a date from its parts.
     ///
     /// # Errors
@@ -326,7 +345,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl fmt::Display for IsoDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        f.write_str(&self.to_iso())
     }
 }
 
