@@ -12,23 +12,23 @@ pub const VISIBLE: usize = 5;
 
 /// Checkpoints of one local day (or of unknown date), in the order given.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Day {
+pub struct Day<'a> {
     /// The local date, `None` for checkpoints without a usable time.
     pub date: Option<IsoDate>,
     /// The checkpoints, each with its index in the full list.
-    pub entries: Vec<(usize, CheckpointView)>,
+    pub entries: Vec<(usize, &'a CheckpointView)>,
 }
 
 /// Groups consecutive checkpoints (already newest first) by their local date.
-pub fn group_by_day(checkpoints: &[CheckpointView]) -> Vec<Day> {
+pub fn group_by_day(checkpoints: &[CheckpointView]) -> Vec<Day<'_>> {
     let mut days: Vec<Day> = Vec::new();
     for (i, c) in checkpoints.iter().enumerate() {
         let date = c.time.as_deref().and_then(Stamp::parse).map(|s| s.date);
         match days.last_mut() {
-            Some(day) if day.date == date => day.entries.push((i, c.clone())),
+            Some(day) if day.date == date => day.entries.push((i, c)),
             _ => days.push(Day {
                 date,
-                entries: vec![(i, c.clone())],
+                entries: vec![(i, c)],
             }),
         }
     }
@@ -37,11 +37,9 @@ pub fn group_by_day(checkpoints: &[CheckpointView]) -> Vec<Day> {
 
 /// "City, State, Country", skipping missing parts.
 pub fn location(c: &CheckpointView) -> String {
-    let country = c
-        .country_name
-        .clone()
-        .or_else(|| c.country.as_ref().map(ToString::to_string));
-    [c.city.clone(), c.state.clone(), country]
+    let country = c.country_name.as_deref();
+    let country = country.or_else(|| c.country.as_ref().map(|c| c.as_str()));
+    [c.city.as_deref(), c.state.as_deref(), country]
         .into_iter()
         .flatten()
         .filter(|s| !s.trim().is_empty())
@@ -69,7 +67,7 @@ fn days_list(
     h: &mut Html,
     class: &str,
     locale: &str,
-    days: &[Day],
+    days: &[Day<'_>],
     range: Range<usize>,
     fresh: usize,
 ) {
@@ -159,12 +157,13 @@ mod tests {
     /// UTC day (or the viewer's day).
     #[test]
     fn days_follow_each_checkpoints_own_offset() {
-        let days = group_by_day(&[
+        let checkpoints = [
             cp("2026-11-21T01:00:00+01:00"),
             cp("2026-11-20T23:30:00-05:00"),
             cp("2026-11-20T08:00:00-05:00"),
             cp("not a time"),
-        ]);
+        ];
+        let days = group_by_day(&checkpoints);
         let dates: Vec<_> = days.iter().map(|d| d.date.map(IsoDate::to_iso)).collect();
         assert_eq!(
             dates,
