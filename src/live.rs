@@ -20,11 +20,11 @@ use crate::api;
 use crate::decode;
 use crate::tracker::{Phase, Tracker};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::time::Duration;
 use trackfront_types::{CourierSlug, TrackingNumber, TrackingView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, EventSource, MessageEvent};
 
 /// Failures in a row before slow polling starts.
@@ -61,8 +61,9 @@ pub fn events_url(lookup_url: &str) -> String {
     }
 }
 
-/// One open subscription and the callbacks it needs kept alive.
-struct Stream {
+/// One open subscription and the callbacks it needs kept alive (in the tracker's
+/// [`Conn`](crate::tracker::Conn)).
+pub struct Stream {
     key: (CourierSlug, TrackingNumber),
     source: Option<EventSource>,
     failures: u32,
@@ -74,6 +75,7 @@ struct Stream {
 }
 
 impl Stream {
+    /// Closes the `EventSource` and cancels a pending reconnection (polling goes on).
     fn close(&mut self) {
         if let Some(s) = self.source.take() {
             s.set_onmessage(None);
@@ -85,71 +87,70 @@ impl Stream {
             t.clear();
         }
     }
-
-    fn stop(&mut self) {
-        self.close();
-        if let Some(p) = self.poll.take() {
-            p.clear();
-        }
-    }
 }
 
-type Slot = StoredValue<Option<Stream>, LocalStorage>;
+/// Runs `f` on the instance's stream, if there is one.
+fn stream<R>(tracker: Tracker, f: impl FnOnce(&mut Stream) -> R) -> Option<R> {
+    tracker.conn(|c| c.stream.as_mut().map(f)).flatten()
+}
 
-/// Keeps `tracker`'s shown tracking live until the instance unmounts.
+/// Keeps `tracker`'s shown tracking live (the tracker stops the stream on unmount).
 pub fn follow(tracker: Tracker) {
     if web_sys::window().is_none() {
         return;
     }
-    let slot: Slot = StoredValue::new_local(None);
-    on_cleanup(move || stop(slot));
     Effect::new(move |_| {
         let key = match tracker.phase() {
             Phase::Loaded(v, _) => (v.slug.clone(), v.tracking_number.clone()),
             // A new lookup is in flight: keep the old stream until its result is shown.
             Phase::Loading(_) => return,
             Phase::Idle | Phase::Failed(..) => {
-                stop(slot);
+                stop(tracker);
                 return;
             }
         };
-        let same = slot
-            .try_with_value(|s| s.as_ref().is_some_and(|s| s.key == key))
-            .unwrap_or(false);
-        if !same {
-            stop(slot);
-            slot.set_value(Some(Stream {
-                key,
-                source: None,
-                failures: 0,
-                retry: None,
-                poll: None,
-                _on_message: None,
-                _on_open: None,
-                _on_error: None,
-            }));
-            open(tracker, slot);
+        if stream(tracker, |s| s.key == key) != Some(true) {
+            stop(tracker);
+            tracker.conn(|c| {
+                c.stream = Some(Stream {
+                    key,
+                    source: None,
+                    failures: 0,
+                    retry: None,
+                    poll: None,
+                    _on_message: None,
+                    _on_open: None,
+                    _on_error: None,
+                });
+            });
+            open(tracker);
         }
     });
 }
 
-fn stop(slot: Slot) {
-    if let Some(Some(mut s)) = slot.try_update_value(Option::take) {
-        s.stop();
+/// Closes the instance's stream and stops polling.
+pub fn stop(tracker: Tracker) {
+    if let Some(Some(mut s)) = tracker.conn(|c| c.stream.take()) {
+        s.close();
+        if let Some(p) = s.poll.take() {
+            p.clear();
+        }
     }
 }
 
-fn lookup_url(tracker: Tracker, slot: Slot) -> Option<String> {
-    let (slug, number) = slot.try_with_value(|s| s.as_ref().map(|s| s.key.clone()))??;
+/// The lookup URL of the tracking the stream follows.
+fn lookup_url(tracker: Tracker) -> Option<String> {
+    let (slug, number) = stream(tracker, |s| s.key.clone())?;
     Some(tracker.url_for(&slug, &number))
 }
 
-fn open(tracker: Tracker, slot: Slot) {
-    let Some(url) = lookup_url(tracker, slot) else {
+/// Opens the `EventSource` of the current stream.
+fn open(tracker: Tracker) {
+    let Some(url) = lookup_url(tracker) else {
         return;
     };
     let Ok(source) = EventSource::new(&events_url(&url)) else {
-        failed(tracker, slot);
+        failed(tracker);
         return;
     };
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -165,75 +166,59 @@ fn open(tracker: Tracker, slot: Slot) {
         apply(tracker, view);
     });
     let on_open = Closure::<dyn FnMut()>::new(move || {
-        slot.update_value(|s| {
-            if let Some(s) = s {
-                s.failures = 0;
-                if let Some(p) = s.poll.take() {
-                    p.clear();
-                }
+        stream(tracker, |s| {
+            s.failures = 0;
+            if let Some(p) = s.poll.take() {
+                p.clear();
             }
         });
     });
     let on_error = Closure::<dyn FnMut()>::new(move || {
         // CONNECTING: the browser retries by itself. CLOSED: it gave up (the proxy refused
         // the stream), so we retry with back-off.
-        let closed = slot
-            .try_with_value(|s| {
-                s.as_ref()
-                    .and_then(|s| s.source.as_ref())
-                    .is_some_and(|src| src.ready_state() == EventSource::CLOSED)
-            })
-            .unwrap_or(false);
-        if closed {
-            failed(tracker, slot);
+        let closed = stream(tracker, |s| {
+            s.source
+                .as_ref()
+                .is_some_and(|src| src.ready_state() == EventSource::CLOSED)
+        });
+        if closed == Some(true) {
+            failed(tracker);
         }
     });
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    slot.update_value(|s| {
-        if let Some(s) = s {
-            s.source = Some(source);
-            s._on_message = Some(on_message);
-            s._on_open = Some(on_open);
-            s._on_error = Some(on_error);
-        }
+    stream(tracker, |s| {
+        s.source = Some(source);
+        s._on_message = Some(on_message);
+        s._on_open = Some(on_open);
+        s._on_error = Some(on_error);
     });
 }
 
 /// The stream could not be (re)opened: back off, and poll once it keeps failing.
-fn failed(tracker: Tracker, slot: Slot) {
-    let mut start_polling = false;
-    let mut failures = 0;
-    slot.update_value(|s| {
-        if let Some(s) = s {
-            s.close();
-            s.failures += 1;
-            failures = s.failures;
-            start_polling = s.failures >= POLL_AFTER_FAILURES && s.poll.is_none();
-        }
-    });
-    if failures == 0 {
+fn failed(tracker: Tracker) {
+    let Some((failures, start_polling)) = stream(tracker, |s| {
+        s.close();
+        s.failures += 1;
+        (
+            s.failures,
+            s.failures >= POLL_AFTER_FAILURES && s.poll.is_none(),
+        )
+    }) else {
         return;
-    }
+    };
     if start_polling {
-        let poll = set_interval_with_handle(move || poll_once(tracker, slot), POLL_EVERY).ok();
-        slot.update_value(|s| {
-            if let Some(s) = s {
-                s.poll = poll;
-            }
-        });
+        let poll = set_interval_with_handle(move || poll_once(tracker), POLL_EVERY).ok();
+        stream(tracker, |s| s.poll = poll);
     }
-    let retry = set_timeout_with_handle(move || open(tracker, slot), backoff(failures)).ok();
-    slot.update_value(|s| {
-        if let Some(s) = s {
-            s.retry = retry;
-        }
-    });
+    let retry = set_timeout_with_handle(move || open(tracker), backoff(failures)).ok();
+    stream(tracker, |s| s.retry = retry);
 }
 
-fn poll_once(tracker: Tracker, slot: Slot) {
-    let Some(url) = lookup_url(tracker, slot) else {
+/// One slow poll of the lookup, while the stream is failing.
+fn poll_once(tracker: Tracker) {
+    let Some(url) = lookup_url(tracker) else {
         return;
     };
     let Ok(controller) = AbortController::new() else {

@@ -4,9 +4,9 @@
 
 use crate::api::{self, Failure};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::sync::Arc;
 use trackfront_types::{CourierSlug, Lang, TrackingNumber, TrackingView};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::AbortController;
 
 /// What an instance shows below its form.
@@ -48,34 +48,40 @@ pub struct Query {
 
 /// The per-instance state. `Copy`, so components can take it as a prop.
 ///
-/// One signal holds everything shown (the phase, with its query and live-arrived count):
-/// each distinct signal type costs the widget its own copy of Leptos's signal code.
+/// One signal holds everything shown (the phase, with its query and live-arrived count),
+/// and one stored value everything that is not shown (the connection): each distinct
+/// signal or stored-value type costs the widget its own copy of Leptos's code.
 #[derive(Clone, Copy)]
 pub struct Tracker {
     phase: RwSignal<Phase>,
     conn: StoredValue<Conn, LocalStorage>,
 }
 
-/// Where lookups go, and the one in flight.
-struct Conn {
+/// Where lookups go, the one in flight and the live-update stream.
+pub struct Conn {
     proxy: String,
     lang: Lang,
     inflight: Option<AbortController>,
+    /// The live-update stream of the tracking shown, owned by [`crate::live`].
+    pub stream: Option<crate::live::Stream>,
 }
 
 impl Tracker {
     /// A tracker that talks to the proxy at `proxy` ("" for same origin) in `lang`.
     pub fn new(proxy: String, lang: Lang) -> Self {
-        let conn = StoredValue::new_local(Conn {
-            proxy,
-            lang,
-            inflight: None,
-        });
-        on_cleanup(move || abort(conn));
         let this = Self {
             phase: RwSignal::new(Phase::Idle),
-            conn,
+            conn: StoredValue::new_local(Conn {
+                proxy,
+                lang,
+                inflight: None,
+                stream: None,
+            }),
         };
+        on_cleanup(move || {
+            this.abort();
+            crate::live::stop(this);
+        });
         crate::live::follow(this);
         this
     }
@@ -93,8 +99,14 @@ impl Tracker {
 
     /// The lookup URL of a tracking, in this instance's proxy and language.
     pub fn url_for(&self, slug: &CourierSlug, number: &TrackingNumber) -> String {
-        self.conn
-            .with_value(|c| api::tracking_url(&c.proxy, slug, number, &c.lang))
+        self.conn(|c| api::tracking_url(&c.proxy, slug, number, &c.lang))
+            .unwrap_or_default()
+    }
+
+    /// Runs `f` on the connection; `None` once the instance is gone. (The one way in, so
+    /// that the widget links one copy of the stored value's access code.)
+    pub fn conn<R>(&self, f: impl FnOnce(&mut Conn) -> R) -> Option<R> {
+        self.conn.try_update_value(f)
     }
 
     /// The current phase (reactive).
@@ -104,13 +116,13 @@ impl Tracker {
 
     /// Starts a lookup, cancelling any lookup still in flight.
     pub fn lookup(&self, query: Query) {
-        abort(self.conn);
+        self.abort();
         let url = self.url_for(&query.slug, &query.number);
         let Ok(controller) = AbortController::new() else {
             return;
         };
         let signal = controller.signal();
-        self.conn.update_value(|c| c.inflight = Some(controller));
+        self.conn(|c| c.inflight = Some(controller));
         self.phase.set(Phase::Loading(query.clone()));
         let this = *self;
         spawn_local(async move {
@@ -128,10 +140,10 @@ impl Tracker {
             self.lookup(q);
         }
     }
-}
 
-fn abort(conn: StoredValue<Conn, LocalStorage>) {
-    if let Some(Some(c)) = conn.try_update_value(|c| c.inflight.take()) {
-        c.abort();
+    fn abort(&self) {
+        if let Some(Some(c)) = self.conn(|c| c.inflight.take()) {
+            c.abort();
+        }
     }
 }
