@@ -50,9 +50,8 @@ async fn fetch(url: &str, signal: Option<&AbortSignal>) -> Result<Response, JsVa
     let init = RequestInit::new();
     init.set_signal(signal);
     let window = web_sys::window().ok_or(JsValue::NULL)?;
-    JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await?
-        .dyn_into()
+    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await?;
+    Ok(resp.unchecked_into())
 }
 
 async fn json(resp: &Response) -> Result<JsValue, JsValue> {

@@ -135,7 +135,7 @@ pub fn asset_base() -> String {
 fn api_object() -> Option<Object> {
     let window = web_sys::window()?;
     let existing = Reflect::get(&window, &JsValue::from_str("trackfront")).ok()?;
-    existing.dyn_into().ok()
+    existing.is_object().then(|| existing.unchecked_into())
 }
 
 /// One mounted (or mounting) instance.
@@ -279,7 +279,8 @@ pub fn mount_all() {
         return;
     };
     for i in 0..nodes.length() {
-        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+        // A selector only matches elements.
+        let Some(el) = nodes.item(i).map(JsCast::unchecked_into::<Element>) else {
             continue;
         };
         let mounted = INSTANCES.with(|list| list.borrow().iter().any(|i| i.host == el));

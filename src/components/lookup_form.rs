@@ -76,14 +76,13 @@ pub fn LookupForm(
     write_fields(&mut fields, &texts, &initial, &slug, &couriers);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(form) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
+        // The fields are the markup above, so their types are known (unchecked: each
+        // `instanceof` check costs bytes).
+        let Some(form) = ev.target().map(JsCast::unchecked_into::<HtmlFormElement>) else {
             return;
         };
         let field = |name| form.get_with_name(name);
-        let Some(el) = field("tracking_number").and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        let Some(el) = field("tracking_number").map(JsCast::unchecked_into::<HtmlInputElement>)
         else {
             return;
         };
@@ -112,8 +111,9 @@ pub fn LookupForm(
             Ok(number) => {
                 el.set_value(number.as_str());
                 let slug = field("slug")
-                    .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
-                    .and_then(|s| CourierSlug::parse(&s.value()).ok())
+                    .and_then(|e| {
+                        CourierSlug::parse(&e.unchecked_into::<HtmlSelectElement>().value()).ok()
+                    })
                     .unwrap_or_else(|| slug.clone());
                 tracker.lookup(Query { number, slug });
             }
