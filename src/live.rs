@@ -99,8 +99,8 @@ pub fn follow(tracker: Tracker) {
     if web_sys::window().is_none() {
         return;
     }
-    Effect::new(move |_| {
-        let key = match tracker.phase() {
+    tracker.watch(move |phase| {
+        let key = match phase {
             Phase::Loaded(v, _) => (v.slug.clone(), v.tracking_number.clone()),
             // A new lookup is in flight: keep the old stream until its result is shown.
             Phase::Loading(_) => return,

@@ -65,8 +65,7 @@ pub fn sync(tracker: Tracker, texts: Texts) {
     });
     on_cleanup(move || popstate.remove());
     // One effect for both (each effect costs its own copy of Leptos's effect code).
-    Effect::new(move |_| {
-        let phase = tracker.phase();
+    tracker.watch(move |phase| {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             doc.set_title(&title(&texts, &phase));
         }

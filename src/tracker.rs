@@ -114,6 +114,16 @@ impl Tracker {
         self.phase.get()
     }
 
+    /// Runs `f` with the phase now and after every change, while the instance lives.
+    ///
+    /// The effect's function is boxed, so that every watcher shares one copy of Leptos's
+    /// effect code instead of one per closure type.
+    pub fn watch(&self, mut f: impl FnMut(Phase) + 'static) {
+        let this = *self;
+        let run: Box<dyn FnMut(Option<()>)> = Box::new(move |_| f(this.phase()));
+        Effect::new(run);
+    }
+
     /// Starts a lookup, cancelling any lookup still in flight.
     pub fn lookup(&self, query: Query) {
         self.abort();
