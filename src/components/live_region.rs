@@ -46,7 +46,8 @@ pub fn LiveRegion(
     /// The UI strings.
     texts: Texts,
 ) -> impl IntoView {
-    view! { <div role="status" class="vh" inner_html=move || markup(&texts, &tracker.phase())></div> }
+    let render: super::Markup = Box::new(move || markup(&texts, &tracker.phase()));
+    view! { <div role="status" class="vh" inner_html=render></div> }
 }
 
 /// The live region's content for a phase: the announcement, escaped.

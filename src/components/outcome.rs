@@ -59,13 +59,13 @@ pub fn Outcome(
             toggled.store(opening, Ordering::Relaxed);
         }
     };
-    let render = move || {
+    let render: super::Markup = Box::new(move || {
         let phase = tracker.phase();
         if !matches!(phase, Phase::Loaded(..)) {
             history_open.store(false, Ordering::Relaxed);
         }
         markup(&texts, &phase, history_open.load(Ordering::Relaxed))
-    };
+    });
     view! {
         <div
             class="out"
