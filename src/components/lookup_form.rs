@@ -7,7 +7,7 @@ use crate::tracker::{Query, Tracker};
 use leptos::prelude::*;
 use trackfront_types::{CourierSlug, TrackingNumber};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlFormElement, HtmlInputElement, HtmlSelectElement, SubmitEvent};
+use web_sys::{Event, HtmlFormElement, HtmlInputElement, HtmlSelectElement};
 
 /// Writes the form's fields: the courier chooser (with two or more couriers), the number
 /// with its label and hint, and the submit button.
@@ -74,7 +74,7 @@ pub fn LookupForm(
 ) -> impl IntoView {
     let mut fields = Html::new();
     write_fields(&mut fields, &texts, &initial, &slug, &couriers);
-    let on_submit = move |ev: SubmitEvent| {
+    let on_submit = move |ev: Event| {
         ev.prevent_default();
         // The fields are the markup above, so their types are known (unchecked: each
         // `instanceof` check costs bytes).
@@ -120,6 +120,6 @@ pub fn LookupForm(
         }
     };
     view! {
-        <form class="form" on:submit=on_submit novalidate inner_html=fields.finish()></form>
+        <form class="form" {..super::listen("submit", on_submit)} novalidate inner_html=fields.finish()></form>
     }
 }

@@ -18,9 +18,22 @@
 //! - No Leptos context: the strings (`Texts`) are a prop. `provide_context` links a map
 //!   keyed by type (1.4 KB brotli) for what three components can be handed directly.
 
+/// Every event listener the widget puts on its markup: boxed, and attached undelegated as
+/// `ev::Custom`, so that the form's submit and the outcome's click share one copy of
+/// Leptos's listener code, and no document-level event delegation is linked at all.
+/// Spread it onto an element: `<form {..listen("submit", handler)}>`.
+pub fn listen(
+    event: &'static str,
+    handler: impl FnMut(web_sys::Event) + 'static,
+) -> On<Custom, Box<dyn FnMut(web_sys::Event)>> {
+    on(Custom::new(event), Box::new(handler))
+}
+
 /// A reactive `inner_html`: rewritten whenever a signal it reads changes. Boxed, so that
 /// every one shares one copy of Leptos's `inner_html` code rather than one per closure.
 pub type Markup = Box<dyn FnMut() -> String + Send>;
+
+use leptos::ev::{Custom, On, on};
 
 pub mod app;
 pub mod estimated_delivery;

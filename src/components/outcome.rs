@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, MouseEvent};
+use web_sys::{Element, Event};
 
 /// The markup of a phase: empty when idle. `history_open` keeps "Show all" expanded.
 pub fn markup(texts: &Texts, phase: &Phase, history_open: bool) -> String {
@@ -43,7 +43,7 @@ pub fn Outcome(
 ) -> impl IntoView {
     let history_open = Arc::new(AtomicBool::new(false));
     let toggled = history_open.clone();
-    let on_click = move |ev: MouseEvent| {
+    let on_click = move |ev: Event| {
         // A click's target is an element (unchecked: an `instanceof` check costs bytes).
         let Some(target) = ev.target().map(JsCast::unchecked_into::<Element>) else {
             return;
@@ -69,7 +69,7 @@ pub fn Outcome(
     view! {
         <div
             class="out"
-            on:click=on_click
+            {..super::listen("click", on_click)}
             inner_html=render
         ></div>
     }
