@@ -146,7 +146,7 @@ impl Tracker {
 
     /// Repeats the last lookup.
     pub fn retry(&self) {
-        if let Some(q) = self.phase.with_untracked(Phase::query) {
+        if let Some(q) = self.phase_untracked().query() {
             self.lookup(q);
         }
     }

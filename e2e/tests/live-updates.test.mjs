@@ -105,7 +105,9 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
     }));
 
   // Regression: a live update rewrites the result, and an expanded "Show all" collapsed.
-  test('a live update keeps an expanded history expanded', () =>
+  // Regression (focus): a live update rewrites the result, and the focused "Show all"
+  // toggle went with it, dropping a keyboard user's focus back to the top of the page.
+  test('a live update keeps an expanded history expanded, and its focused toggle focused', () =>
     withOwnProxy({}, async (own) => {
       const page = await newPage(browser);
       await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
@@ -115,8 +117,15 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
       await page.keyboard.press('Enter');
       const isOpen = () => page.locator('details.more').evaluate((d) => d.open);
       assert.equal(await isOpen(), true);
+      const toggleFocused = () =>
+        page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.matches('details.more > summary') === true);
+      assert.equal(await toggleFocused(), true);
       await advanceUntilFresh(own, page);
       assert.equal(await isOpen(), true, 'still expanded after the update');
+      assert.equal(await toggleFocused(), true, 'the toggle still has focus after the update');
+      // And the keyboard goes on from there: Enter collapses the history.
+      await page.keyboard.press('Enter');
+      assert.equal(await isOpen(), false);
       // A new lookup starts collapsed again.
       await page.getByRole('button', { name: 'Track' }).click();
       await page.locator('li.ev.new').waitFor({ state: 'detached', timeout: 10_000 });

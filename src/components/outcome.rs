@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event};
+use web_sys::{Element, Event, HtmlElement};
 
 /// The markup of a phase: empty when idle. `history_open` keeps "Show all" expanded.
 pub fn markup(texts: &Texts, phase: &Phase, history_open: bool) -> String {
@@ -24,6 +24,36 @@ pub fn markup(texts: &Texts, phase: &Phase, history_open: bool) -> String {
         }
     }
     h.finish()
+}
+
+/// Rewriting the markup removes the element that has focus, such as "Show all" when a
+/// live update arrives, and focus would fall back to the page. So once the new markup is
+/// in (a microtask later), the element with the same `id` is focused again: every control
+/// in the outcome has one. Focus elsewhere (the form, another instance) is focused again
+/// where it already is, which changes nothing.
+fn keep_focus() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // The focused element is inside our shadow root, possibly itself in a shop's.
+    let mut focused = doc.active_element();
+    let mut root = None;
+    while let Some(shadow) = focused.as_ref().and_then(Element::shadow_root) {
+        focused = shadow.active_element();
+        root = Some(shadow);
+    }
+    let (Some(root), Some(id)) = (root, focused.map(|f| f.id())) else {
+        return;
+    };
+    if id.is_empty() {
+        return;
+    }
+    // A task of its own: it runs once the render that called this has set the markup.
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(el) = root.get_element_by_id(&id) {
+            let _ = el.unchecked_into::<HtmlElement>().focus();
+        }
+    });
 }
 
 /// The markup of the tracker's phase, rewritten when the phase changes (while a lookup is in
@@ -64,6 +94,7 @@ pub fn Outcome(
         if !matches!(phase, Phase::Loaded(..)) {
             history_open.store(false, Ordering::Relaxed);
         }
+        keep_focus();
         markup(&texts, &phase, history_open.load(Ordering::Relaxed))
     });
     view! {

@@ -48,7 +48,11 @@ pub fn write(h: &mut Html, texts: &Texts, failure: &Failure, number: &TrackingNu
             if *failure == Failure::Unavailable {
                 h.text_el(
                     "button",
-                    &[("type", "button"), ("class", "sec retry")],
+                    &[
+                        ("id", "tf-retry"),
+                        ("type", "button"),
+                        ("class", "sec retry"),
+                    ],
                     texts.get(Key::Retry),
                 );
             }

@@ -124,7 +124,8 @@ pub fn write(
     if checkpoints.len() > VISIBLE {
         let attrs = [("class", "more"), ("open", "")];
         h.el("details", last_if(&attrs, open), |h| {
-            h.el("summary", &[], |h| {
+            // The id lets focus survive a live update (see `outcome::keep_focus`).
+            h.el("summary", &[("id", "tf-all")], |h| {
                 let all = texts.fill(Key::ShowAll, &[("n", &number(checkpoints.len() as u64))]);
                 h.text_el("span", &[("class", "all")], &all);
                 h.text_el("span", &[("class", "fewer")], texts.get(Key::ShowFewer));
