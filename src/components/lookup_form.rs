@@ -57,8 +57,8 @@ pub fn write_fields(
 
 /// The form. Invalid input never reaches the network.
 ///
-/// Its fields are markup (see `components` for why) and are read from the submitted form by
-/// name; only the inline error is a view.
+/// Its fields, the inline error included, are markup (see `components` for why); the
+/// submit handler reads the fields from the submitted form by name and fills in the error.
 #[component]
 pub fn LookupForm(
     /// The instance to start lookups on.

@@ -28,9 +28,9 @@ pub fn markup(texts: &Texts, phase: &Phase, history_open: bool) -> String {
 
 /// Rewriting the markup removes the element that has focus, such as "Show all" when a
 /// live update arrives, and focus would fall back to the page. So once the new markup is
-/// in (a microtask later), the element with the same `id` is focused again: every control
-/// in the outcome has one. Focus elsewhere (the form, another instance) is focused again
-/// where it already is, which changes nothing.
+/// in (a task spawned from the render runs after it), the element with the same `id` is
+/// focused again: every control in the outcome has one. Focus elsewhere (the form, another
+/// instance) is focused again where it already is, which changes nothing.
 fn keep_focus() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
