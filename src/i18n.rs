@@ -172,19 +172,12 @@ impl Texts {
     }
 }
 
-/// `n` in ASCII digits, as the UI strings show counts and seconds. Written by hand: the
-/// widget links no `core::fmt` (1 KB of wasm), so no `to_string()` or `format!`.
+/// `n` in ASCII digits, as the UI strings show counts and seconds (the widget links no
+/// `core::fmt`, so no `to_string()`).
 pub fn number(n: u64) -> String {
-    let mut digits = Vec::new();
-    let mut rest = n;
-    loop {
-        digits.push(b'0' + (rest % 10) as u8);
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|d| char::from(*d)).collect()
+    let mut s = String::new();
+    trackfront_types::push_digits(&mut s, n, 1);
+    s
 }
 
 /// The string key naming `tag`.

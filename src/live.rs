@@ -75,6 +75,13 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// Stops the fallback polling, if it runs.
+    fn stop_polling(&mut self) {
+        if let Some(p) = self.poll.take() {
+            p.clear();
+        }
+    }
+
     /// Closes the `EventSource` and cancels a pending reconnection (polling goes on).
     fn close(&mut self) {
         if let Some(s) = self.source.take() {
@@ -132,16 +139,14 @@ pub fn follow(tracker: Tracker) {
 pub fn stop(tracker: Tracker) {
     if let Some(Some(mut s)) = tracker.conn(|c| c.stream.take()) {
         s.close();
-        if let Some(p) = s.poll.take() {
-            p.clear();
-        }
+        s.stop_polling();
     }
 }
 
 /// The lookup URL of the tracking the stream follows.
 fn lookup_url(tracker: Tracker) -> Option<String> {
     let (slug, number) = stream(tracker, |s| s.key.clone())?;
-    Some(tracker.url_for(&slug, &number))
+    tracker.url_for(&slug, &number)
 }
 
 /// Opens the `EventSource` of the current stream.
@@ -168,9 +173,7 @@ fn open(tracker: Tracker) {
     let on_open = Closure::<dyn FnMut()>::new(move || {
         stream(tracker, |s| {
             s.failures = 0;
-            if let Some(p) = s.poll.take() {
-                p.clear();
-            }
+            s.stop_polling();
         });
     });
     let on_error = Closure::<dyn FnMut()>::new(move || {

@@ -97,10 +97,10 @@ impl Tracker {
         self.phase.set(Phase::Loaded(Arc::new(view), fresh));
     }
 
-    /// The lookup URL of a tracking, in this instance's proxy and language.
-    pub fn url_for(&self, slug: &CourierSlug, number: &TrackingNumber) -> String {
+    /// The lookup URL of a tracking, in this instance's proxy and language; `None` once the
+    /// instance is gone.
+    pub fn url_for(&self, slug: &CourierSlug, number: &TrackingNumber) -> Option<String> {
         self.conn(|c| api::tracking_url(&c.proxy, slug, number, &c.lang))
-            .unwrap_or_default()
     }
 
     /// Runs `f` on the connection; `None` once the instance is gone. (The one way in, so
@@ -127,7 +127,9 @@ impl Tracker {
     /// Starts a lookup, cancelling any lookup still in flight.
     pub fn lookup(&self, query: Query) {
         self.abort();
-        let url = self.url_for(&query.slug, &query.number);
+        let Some(url) = self.url_for(&query.slug, &query.number) else {
+            return;
+        };
         let Ok(controller) = AbortController::new() else {
             return;
         };

@@ -273,22 +273,15 @@ impl IsoDate {
         Self::from_ymd(y as u16, m as u8, d as u8)
     }
 
-    /// `YYYY-MM-DD`. Written digit by digit rather than with `write!`, so that the widget,
+    /// `YYYY-MM-DD`. Written with [`push_digits`] rather than `write!`, so that the widget,
     /// which must not link `core::fmt` (1 KB of wasm), can print dates.
     pub fn to_iso(self) -> String {
         let mut s = String::with_capacity(10);
-        for (n, width) in [
-            (u32::from(self.year), 4),
-            (u32::from(self.month), 2),
-            (u32::from(self.day), 2),
-        ] {
-            if !s.is_empty() {
-                s.push('-');
-            }
-            for place in (0..width).rev() {
-                s.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
-            }
-        }
+        push_digits(&mut s, self.year.into(), 4);
+        s.push('-');
+        push_digits(&mut s, self.month.into(), 2);
+        s.push('-');
+        push_digits(&mut s, self.day.into(), 2);
         s
     }
 
@@ -330,6 +323,20 @@ impl IsoDate {
     pub fn day(self) -> u8 {
         self.day
     }
+}
+
+/// Appends `n` in ASCII decimal digits, zero-padded to at least `min_width` digits. The one
+/// number writer of the wasm front-ends, which link no `core::fmt` (`to_string`, `write!`).
+pub fn push_digits(out: &mut String, n: u64, min_width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut rest = n;
+    let mut start = digits.len();
+    while rest > 0 || digits.len() - start < min_width.clamp(1, digits.len()) {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out.extend(digits[start..].iter().map(|d| char::from(*d)));
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {

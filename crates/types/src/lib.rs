@@ -19,6 +19,6 @@ pub use edd::{
     ServiceLevel, country_alpha2, parse_country,
 };
 pub use error::{ErrorBody, ErrorCode};
-pub use ids::{CountryCode, CourierSlug, IsoDate, Lang, ParseError, TrackingNumber};
+pub use ids::{CountryCode, CourierSlug, IsoDate, Lang, ParseError, TrackingNumber, push_digits};
 pub use tag::{ProgressStep, Tag};
 pub use view::{CheckpointView, EddSource, EstimatedDelivery, LastCheckpointView, TrackingView};
