@@ -51,9 +51,15 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
     browser = b;
   });
 
-  test('a new checkpoint appears without a reload and is announced', async () => {
+  /** A new page on `server`'s track page, deep-linked to the demo's in-transit parcel. */
+  const openInTransit = async (server) => {
     const page = await newPage(browser);
-    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    await page.goto(`${server.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+    return page;
+  };
+
+  test('a new checkpoint appears without a reload and is announced', async () => {
+    const page = await openInTransit(proxy);
     const entries = page.locator('li.ev');
     await entries.first().waitFor({ state: 'visible', timeout: 20_000 });
     const newestBefore = (await entries.first().locator('p').first().textContent()).trim();
@@ -109,8 +115,7 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
   // toggle went with it, dropping a keyboard user's focus back to the top of the page.
   test('a live update keeps an expanded history expanded, and its focused toggle focused', () =>
     withOwnProxy({}, async (own) => {
-      const page = await newPage(browser);
-      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      const page = await openInTransit(own);
       const toggle = page.locator('details.more > summary');
       await toggle.waitFor({ state: 'visible', timeout: 20_000 });
       await toggle.focus();
@@ -138,8 +143,7 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
   // on, and live updates opened what the shopper had just closed.
   test('a history opened without a click stays as the next click leaves it', () =>
     withOwnProxy({}, async (own) => {
-      const page = await newPage(browser);
-      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      const page = await openInTransit(own);
       const details = page.locator('details.more');
       await details.waitFor({ state: 'attached', timeout: 20_000 });
       await details.evaluate((d) => { d.open = true; });
@@ -165,8 +169,7 @@ describe('live updates on the track page', { timeout: 120_000 }, () => {
           await new Promise((r) => setTimeout(r, 200));
         }
       };
-      const page = await newPage(browser);
-      await page.goto(`${own.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      const page = await openInTransit(own);
       await page.locator('li.ev').first().waitFor({ state: 'visible', timeout: 20_000 });
       await until('subscribed while shown', 1);
       await page.evaluate(() => globalThis.trackfront.unmount(document.querySelector('[data-trackfront]')));
