@@ -218,9 +218,13 @@ pub fn mount(host: Element, opts: &JsValue) -> Result<(), JsValue> {
             handle: None,
         })
     });
-    // Not leptos' spawn_local: its executor only exists once the first instance is mounted.
-    wasm_bindgen_futures::spawn_local(async move {
-        next_task().await;
+    // Not leptos' spawn_local: its executor only exists once the first instance is mounted
+    // (`task::spawn` uses wasm-bindgen-futures directly).
+    crate::task::spawn(async move {
+        // A task of its own: building the widget's DOM is then not part of the task that
+        // instantiated the wasm: two shorter tasks instead of one long one, which the page
+        // can answer input between (Lighthouse counts every task beyond 50 ms as blocking).
+        crate::task::sleep(std::time::Duration::ZERO).await;
         let texts = load_texts(lang).await;
         let still_wanted = INSTANCES.with(|list| {
             list.borrow()
@@ -288,22 +292,6 @@ pub fn mount_all() {
             let _ = mount(el, &JsValue::UNDEFINED);
         }
     }
-}
-
-/// Resolves in a later browser task (a zero-delay timer). Every mount waits for it, so
-/// that building the widget's DOM is a task of its own rather than part of the one that
-/// instantiated the wasm: two shorter tasks instead of one long one, which the page can
-/// answer input between (Lighthouse counts every task beyond 50 ms as blocking time).
-async fn next_task() {
-    let tick = js_sys::Promise::new(&mut |resolve, _reject| {
-        set_timeout(
-            move || {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            },
-            std::time::Duration::ZERO,
-        );
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
 }
 
 /// Publishes `trackfront.mount(el, options)`, `trackfront.unmount(el)` and

@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod intl;
 pub mod live;
 pub mod page;
+pub mod task;
 pub mod tracker;
 
 use wasm_bindgen::prelude::*;

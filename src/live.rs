@@ -24,7 +24,6 @@ use std::time::Duration;
 use trackfront_types::{CourierSlug, TrackingNumber, TrackingView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{AbortController, EventSource, MessageEvent};
 
 /// Failures in a row before slow polling starts.
@@ -227,7 +226,7 @@ fn poll_once(tracker: Tracker) {
     let Ok(controller) = AbortController::new() else {
         return;
     };
-    spawn_local(async move {
+    crate::task::spawn(async move {
         if let Ok(view) = api::get_tracking(&url, &controller.signal()).await {
             apply(tracker, view);
         }

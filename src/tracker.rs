@@ -6,7 +6,7 @@ use crate::api::{self, Failure};
 use leptos::prelude::*;
 use std::sync::Arc;
 use trackfront_types::{CourierSlug, Lang, TrackingNumber, TrackingView};
-use wasm_bindgen_futures::spawn_local;
+
 use web_sys::AbortController;
 
 /// What an instance shows below its form.
@@ -137,7 +137,7 @@ impl Tracker {
         self.conn(|c| c.inflight = Some(controller));
         self.phase.set(Phase::Loading(query.clone()));
         let this = *self;
-        spawn_local(async move {
+        crate::task::spawn(async move {
             match api::get_tracking(&url, &signal).await {
                 Ok(view) => this.show(view, 0),
                 Err(Some(failure)) => this.phase.set(Phase::Failed(failure, query)),

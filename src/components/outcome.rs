@@ -49,7 +49,7 @@ fn keep_focus() {
         return;
     }
     // A task of its own: it runs once the render that called this has set the markup.
-    wasm_bindgen_futures::spawn_local(async move {
+    crate::task::spawn(async move {
         if let Some(el) = root.get_element_by_id(&id) {
             let _ = el.unchecked_into::<HtmlElement>().focus();
         }
