@@ -5,16 +5,24 @@
 use crate::api::{self, Failure};
 use leptos::prelude::*;
 use std::sync::Arc;
+use std::time::Duration;
 use trackfront_types::{CourierSlug, Lang, TrackingNumber, TrackingView};
-
 use web_sys::AbortController;
+
+/// How long a lookup started while nothing is shown may take before the loading skeleton
+/// appears. An answer that comes sooner (the deep link's preloaded response, an order page
+/// on a fast network) replaces the empty area at once: no skeleton flashes by, and the page
+/// lays out once less while it loads. A lookup that replaces something shown (a result, an
+/// error card, a retry) shows the skeleton at once, so that the shopper sees it started.
+pub const SKELETON_AFTER: Duration = Duration::from_millis(100);
 
 /// What an instance shows below its form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// Nothing looked up yet.
     Idle,
-    /// A lookup is in flight.
+    /// A lookup is in flight, shown as the skeleton. (A lookup started while idle stays
+    /// `Idle` for up to [`SKELETON_AFTER`].)
     Loading(Query),
     /// A tracking was found, with how many of its checkpoints (newest first) just arrived
     /// by a live update (0 after a lookup).
@@ -135,8 +143,21 @@ impl Tracker {
         };
         let signal = controller.signal();
         self.conn(|c| c.inflight = Some(controller));
-        self.phase.set(Phase::Loading(query.clone()));
         let this = *self;
+        let loading = Phase::Loading(query.clone());
+        if matches!(self.phase_untracked(), Phase::Idle) {
+            let signal = signal.clone();
+            crate::task::spawn(async move {
+                crate::task::sleep(SKELETON_AFTER).await;
+                // Still idle (the one phase without a query): only an answer or an abort
+                // (a newer lookup, unmounting) leaves it.
+                if !signal.aborted() && this.phase_untracked().query().is_none() {
+                    this.phase.set(loading);
+                }
+            });
+        } else {
+            self.phase.set(loading);
+        }
         crate::task::spawn(async move {
             match api::get_tracking(&url, &signal).await {
                 Ok(view) => this.show(view, 0),

@@ -349,6 +349,36 @@ async fn unreachable_service_shows_unavailable_with_retry() {
     assert_eq!(count(&el, "[aria-busy]"), 0, "nothing is busy any more");
 }
 
+/// Regression: the skeleton of a lookup started while idle waits `SKELETON_AFTER`; an
+/// answer that comes sooner must cancel it, or the late skeleton replaces the answer.
+#[wasm_bindgen_test]
+async fn a_fast_answer_is_not_replaced_by_the_late_skeleton() {
+    use trackfront::tracker::{Phase, Query, SKELETON_AFTER, Tracker};
+    let owner = Owner::new();
+    let tracker = owner.with(|| Tracker::new(DEAD_PROXY.to_owned(), Lang::en()));
+    tracker.lookup(Query {
+        number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+        slug: CourierSlug::parse("ecms").unwrap(),
+    });
+    assert_eq!(tracker.phase_untracked(), Phase::Idle, "the skeleton waits");
+    // The dead proxy fails at once.
+    for _ in 0..100 {
+        if matches!(tracker.phase_untracked(), Phase::Failed(..)) {
+            break;
+        }
+        sleep(10).await;
+    }
+    let wait = i32::try_from(SKELETON_AFTER.as_millis() * 2).unwrap();
+    sleep(wait).await;
+    assert!(
+        matches!(tracker.phase_untracked(), Phase::Failed(..)),
+        "the answer stays shown"
+    );
+    // A retry replaces what is shown, so its skeleton shows at once.
+    tracker.retry();
+    assert!(matches!(tracker.phase_untracked(), Phase::Loading(_)));
+}
+
 #[wasm_bindgen_test]
 fn decoding_agrees_with_the_serde_contract() {
     let view = TrackingView {

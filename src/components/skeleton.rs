@@ -1,4 +1,5 @@
-//! The loading placeholder.
+//! The loading placeholder, shown while a lookup is in flight (after
+//! [`SKELETON_AFTER`](crate::tracker::SKELETON_AFTER) when nothing was shown before).
 
 use crate::html::Html;
 use crate::i18n::{Key, Texts};
