@@ -267,7 +267,7 @@ fn skeleton(w: &Words, form: bool) -> String {
     cat(&[
         "<style>",
         CSS,
-        "</style><div class=\"edd\" part=\"badge\"><div class=\"est\"></div>\
+        "</style><div class=\"edd\" part=\"badge\"><div class=\"est\"><p>\u{a0}</p></div>\
          <p class=\"cut\" hidden><span class=\"count\"></span> \
          <button type=\"button\" class=\"pause\">",
         &esc(w.pause),
