@@ -264,6 +264,8 @@ fn skeleton(w: &Words, form: bool) -> String {
     } else {
         String::new()
     };
+    // Until the estimate arrives, `.est` holds an empty line of its height, so that what
+    // follows it (the form) does not move when it comes.
     cat(&[
         "<style>",
         CSS,
