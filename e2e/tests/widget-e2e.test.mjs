@@ -354,6 +354,35 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  // Regression: a page that started with only EDD badges loads only the badge's module, and
+  // trackfront.mount was undefined there, so a single-page shop whose first page was a
+  // product page could not mount the tracker later.
+  test('trackfront.mount loads the tracker on a page that started with only badges', async () => {
+    const page = await newPage(browser);
+    const loaded = [];
+    page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+    await page.goto(`${proxy.baseUrl}/product.html`);
+    await page.evaluate(() => window.trackfront.ready);
+    const tracker = (p) => /^\/trackfront-[0-9a-f]+_bg\.wasm$/.test(p);
+    assert.ok(!loaded.some(tracker), 'the tracker is not loaded up front');
+    await page.evaluate((n) => {
+      const el = document.createElement('div');
+      el.id = 'spa';
+      document.querySelector('main').append(el);
+      return window.trackfront.mount(el, { trackingNumber: n });
+    }, DEMO.OutForDelivery);
+    await page.locator('#spa .sum h2').waitFor(WAIT);
+    assert.ok(loaded.some(tracker), loaded.join('\n'));
+    // The badge stays as it was, and the tracker's own API has replaced the loader's (whose
+    // functions return a Promise).
+    await page.locator('#edd-badge .est time').first().waitFor(WAIT);
+    const returned = await page.evaluate(() => typeof window.trackfront.unmount(document.getElementById('spa')));
+    assert.equal(returned, 'undefined');
+    assert.equal(await page.locator('#spa').evaluate((el) => el.shadowRoot.childElementCount), 0);
+    assertClean(page);
+    await page.context().close();
+  });
+
   // Regression: the EDD badges pushed the content below them down as they loaded (Lighthouse
   // CLS 0.008 on the product page, 0.016 on checkout). Each page reserves its widgets'
   // loaded heights (index.html, demo.css) and the badge its estimate's line, so nothing
