@@ -3,34 +3,9 @@
 //! styles and its own Leptos owner, so instances are independent and host CSS cannot reach
 //! in (nor ours leak out).
 //!
-//! # Attributes and options
-//! `data-trackfront="lookup|track"` (`mode`), `data-proxy` (`proxy`, default: where
-//! `/trackfront.js` came from), `data-slug` (`slug`, default `ecms`), `data-couriers`
-//! (`couriers`, comma-separated; shows a chooser), `data-lang` (`lang`), `data-theme`
-//! (`theme`: `auto`, `light`, `dark`) and `data-tracking-number` (`trackingNumber`: fill in
-//! and look up at once). Language: `data-lang`, then `<html lang>`, then
-//! `navigator.languages`, then English.
-//!
-//! # Theming
-//! Custom properties inherit into the shadow root; set them on the host element (or any
-//! ancestor). Each applies in light and dark mode alike, so set dark values inside your own
-//! `@media (prefers-color-scheme: dark)` / `[data-theme=dark]` rule.
-//!
-//! | property | default (light / dark) | used for |
-//! |---|---|---|
-//! | `--tf-accent` | `#0b57d0` / `#a8c7fa` | buttons, progress, links |
-//! | `--tf-on-accent` | `#fff` / `#062e6f` | text on the accent |
-//! | `--tf-text` | `#1b1b1b` / `#ececec` | text |
-//! | `--tf-bg` | `#fff` / `#161616` | background |
-//! | `--tf-surface` | `#f3f4f6` / `#262626` | cards |
-//! | `--tf-muted` | `#545454` / `#b4b4b4` | secondary text |
-//! | `--tf-border` | `#767676` / `#8e8e8e` | borders, step lines (3:1) |
-//! | `--tf-danger`, `--tf-warning`, `--tf-success` | | exception / waiting / delivered |
-//! | `--tf-focus` | the accent | focus ring |
-//! | `--tf-font`, `--tf-font-size` | `system-ui`, `1rem` | type |
-//! | `--tf-radius`, `--tf-space`, `--tf-max-width` | `8px`, `16px`, `44rem` | shape |
-//!
-//! Keep text colours at 4.5:1 against `--tf-bg`/`--tf-surface` to stay WCAG 2.2 AA.
+//! The attributes (each also an option of `trackfront.mount`: `data-tracking-number` is
+//! `trackingNumber`), the JS API and the theming custom properties are documented for shops
+//! in README.md, "Embedding"; a new attribute or `--tf-*` property belongs there too.
 
 use crate::components::app::App;
 use crate::i18n::{self, Texts};
