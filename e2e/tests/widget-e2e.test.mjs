@@ -116,17 +116,19 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
-  test('an unknown number explains that new numbers take a while', async () => {
-    const page = await newPage(browser);
-    // The sandbox creates unknown numbers on the fly (as Pending), so the 404 is simulated.
-    await page.route('**/api/v1/trackings/**', (route) =>
-      route.fulfill({ status: 404, contentType: 'application/json', body: '{"code":"not_found","message":"x"}' }));
-    await page.goto(`${proxy.baseUrl}/?tracking_number=NOSUCH0000&slug=${DEMO.slug}`);
-    await page.locator('.m-notfound').waitFor(WAIT);
-    assert.match(await page.locator('.m-notfound').textContent(), /few hours/);
-    await screenshot(page, 'widget-not-found-light');
-    await page.context().close();
-  });
+  for (const colorScheme of SCHEMES) {
+    test(`an unknown number explains that new numbers take a while (${colorScheme})`, async () => {
+      const page = await newPage(browser, { colorScheme });
+      // The sandbox creates unknown numbers on the fly (as Pending), so the 404 is simulated.
+      await page.route('**/api/v1/trackings/**', (route) =>
+        route.fulfill({ status: 404, contentType: 'application/json', body: '{"code":"not_found","message":"x"}' }));
+      await page.goto(`${proxy.baseUrl}/?tracking_number=NOSUCH0000&slug=${DEMO.slug}`);
+      await page.locator('.m-notfound').waitFor(WAIT);
+      assert.match(await page.locator('.m-notfound').textContent(), /few hours/);
+      await screenshot(page, `widget-not-found-${colorScheme}`);
+      await page.context().close();
+    });
+  }
 
   for (const [status, state, retryAfter] of [
     [429, 'ratelimited', '17'],
@@ -162,24 +164,26 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     });
   }
 
-  test('loading shows a skeleton with aria-busy', async () => {
-    const page = await newPage(browser);
-    let release;
-    const held = new Promise((r) => (release = r));
-    await page.route('**/api/v1/trackings/**', async (route) => {
-      await held;
-      await route.continue();
+  for (const colorScheme of SCHEMES) {
+    test(`loading shows a skeleton with aria-busy (${colorScheme})`, async () => {
+      const page = await newPage(browser, { colorScheme });
+      let release;
+      const held = new Promise((r) => (release = r));
+      await page.route('**/api/v1/trackings/**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
+      await page.locator('.sk').waitFor(WAIT);
+      // The area being filled in (the skeleton's wrapper, inside .out) is busy.
+      assert.equal(await page.locator('.out [aria-busy=true]:has(.sk)').count(), 1);
+      await screenshot(page, `widget-loading-${colorScheme}`);
+      release();
+      await page.locator('.sum').waitFor(WAIT);
+      assert.equal(await page.locator('[aria-busy]').count(), 0);
+      await page.context().close();
     });
-    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);
-    await page.locator('.sk').waitFor(WAIT);
-    // The area being filled in (the skeleton's wrapper, inside .out) is busy.
-    assert.equal(await page.locator('.out [aria-busy=true]:has(.sk)').count(), 1);
-    await screenshot(page, 'widget-loading-light');
-    release();
-    await page.locator('.sum').waitFor(WAIT);
-    assert.equal(await page.locator('[aria-busy]').count(), 0);
-    await page.context().close();
-  });
+  }
 
   test('keyboard only: tab to the field, type, press Enter; the live region announces the result', async () => {
     const page = await newPage(browser);
@@ -230,23 +234,25 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
-  test('invalid input is explained inline and never sent', async () => {
-    const page = await newPage(browser);
-    let calls = 0;
-    await page.route('**/api/v1/trackings/**', (route) => {
-      calls++;
-      return route.continue();
+  for (const colorScheme of SCHEMES) {
+    test(`invalid input is explained inline and never sent (${colorScheme})`, async () => {
+      const page = await newPage(browser, { colorScheme });
+      let calls = 0;
+      await page.route('**/api/v1/trackings/**', (route) => {
+        calls++;
+        return route.continue();
+      });
+      await page.goto(`${proxy.baseUrl}/`);
+      const input = page.getByRole('textbox', { name: 'Tracking number' });
+      await input.fill('AB#1');
+      await page.getByRole('button', { name: 'Track' }).click();
+      await page.locator('#tf-e').waitFor(WAIT);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true');
+      assert.equal(calls, 0);
+      await screenshot(page, `widget-invalid-${colorScheme}`);
+      await page.context().close();
     });
-    await page.goto(`${proxy.baseUrl}/`);
-    const input = page.getByRole('textbox', { name: 'Tracking number' });
-    await input.fill('AB#1');
-    await page.getByRole('button', { name: 'Track' }).click();
-    await page.locator('#tf-e').waitFor(WAIT);
-    assert.equal(await input.getAttribute('aria-invalid'), 'true');
-    assert.equal(calls, 0);
-    await screenshot(page, 'widget-invalid-light');
-    await page.context().close();
-  });
+  }
 
   test('Arabic is laid out right to left with translated strings and checkpoints', async () => {
     const page = await newPage(browser);
@@ -419,7 +425,9 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
       ['track', '/', '[data-trackfront] input'],
       ['track-result', `/?tracking_number=${DEMO.Exception}&slug=${DEMO.slug}`, '[data-trackfront] .sum'],
       ['order', '/order.html', '[data-trackfront] .sum'],
-      ['product', '/product.html', 'h1'],
+      // The badge pages once their estimates are in.
+      ['product', '/product.html', '[data-trackfront=edd] .est time'],
+      ['checkout', '/checkout.html', '[data-trackfront=edd] .est time'],
     ]) {
       test(`axe finds no violations on the ${name} page (${colorScheme})`, async () => {
         const page = await newPage(browser, { colorScheme });
