@@ -349,6 +349,80 @@ async fn unreachable_service_shows_unavailable_with_retry() {
     assert_eq!(count(&el, "[aria-busy]"), 0, "nothing is busy any more");
 }
 
+/// A new container holding the outcome area's markup for `phase` (in English), with the
+/// widget's stylesheet.
+fn mount_outcome(phase: &trackfront::tracker::Phase) -> HtmlElement {
+    let el = container();
+    let markup = trackfront::components::outcome::markup(&Texts::english(), phase, false);
+    el.set_inner_html(&format!(
+        "<style>{}</style><div class=\"tf\"><div class=\"out\">{markup}</div></div>",
+        embed::CSS
+    ));
+    el
+}
+
+#[wasm_bindgen_test]
+fn special_statuses_have_their_own_icon_note_and_sub_status() {
+    let mut icons = Vec::new();
+    for tag in [
+        Tag::Pending,
+        Tag::AttemptFail,
+        Tag::AvailableForPickup,
+        Tag::Exception,
+        Tag::Expired,
+    ] {
+        let mut view = tracking(tag, Vec::new(), None);
+        view.subtag_message = Some("Carrier says why".to_owned());
+        let el = mount_result(view);
+        assert_eq!(count(&el, ".sum.special"), 1, "{tag:?}");
+        // Not colour alone: a glyph and a note in words, and the carrier's own message.
+        let icon = text(&el, ".sum .ic");
+        assert!(
+            !icon.is_empty() && !icons.contains(&icon),
+            "{tag:?}: {icon}"
+        );
+        icons.push(icon);
+        let card = el.query_selector(".sum").unwrap().unwrap();
+        let card: HtmlElement = card.unchecked_into();
+        assert!(visible_text(&card).contains("Carrier says why"), "{tag:?}");
+        assert_eq!(
+            count(&el, ".sum p:not(.meta):not(.sub)"),
+            1,
+            "{tag:?}: one note"
+        );
+    }
+    let el = mount_result(tracking(Tag::InTransit, Vec::new(), None));
+    assert_eq!(count(&el, ".sum.special"), 0);
+}
+
+#[wasm_bindgen_test]
+fn loading_and_failures_each_have_their_own_state() {
+    use trackfront::api::Failure;
+    use trackfront::tracker::{Phase, Query};
+    let query = Query {
+        number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
+        slug: CourierSlug::ecms(),
+    };
+    let el = mount_outcome(&Phase::Loading(query.clone()));
+    assert_eq!(count(&el, "[aria-busy=true] > .sk[aria-hidden=true]"), 1);
+    assert_eq!(text(&el, "[aria-busy=true] .vh"), Key::Loading.en());
+    for (failure, class, says) in [
+        (Failure::NotFound, "m-notfound", "ECMS0002TRANSIT"),
+        (Failure::Invalid, "m-invalid", ""),
+        (Failure::RateLimited(17), "m-ratelimited", "17"),
+        (Failure::Unavailable, "m-unavailable", ""),
+    ] {
+        let el = mount_outcome(&Phase::Failed(failure.clone(), query.clone()));
+        let card = el.query_selector(&format!(".{class}")).unwrap();
+        let card: HtmlElement = card.expect(class).unchecked_into();
+        let title = trackfront::components::state_message::title_key(&failure).en();
+        assert_eq!(text(&card, "h2"), title);
+        assert!(visible_text(&card).contains(says), "{class}");
+        let retry = usize::from(failure == Failure::Unavailable);
+        assert_eq!(count(&card, "button.retry") as usize, retry, "{class}");
+    }
+}
+
 /// Regression: the skeleton of a lookup started while idle waits `SKELETON_AFTER`; an
 /// answer that comes sooner must cancel it, or the late skeleton replaces the answer.
 #[wasm_bindgen_test]
