@@ -389,6 +389,28 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  // Regression: trackfront.scan() was the tracker's, which mounts tracking widgets only: a
+  // single-page shop that rendered a badge into a page that started without one got none.
+  test('trackfront.scan mounts badges and widgets added later, loading what they need', async () => {
+    const page = await newPage(browser, { locale: 'en-US' });
+    await page.goto(`${proxy.baseUrl}/order.html`);
+    await page.evaluate(() => window.trackfront.ready);
+    await page.evaluate(async (n) => {
+      document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<div id="late-badge" data-trackfront="edd" data-country="DE" data-postal-code="10557" data-services="standard"></div>' +
+        `<div id="late-widget" data-trackfront="lookup" data-tracking-number="${n}"></div>`);
+      await window.trackfront.scan();
+    }, DEMO.Delivered);
+    await page.locator('#late-badge .est time').first().waitFor(WAIT);
+    await page.locator('#late-widget .sum h2').waitFor(WAIT);
+    // Scanning again mounts nothing twice.
+    await page.evaluate(() => window.trackfront.scan());
+    assert.equal(await page.locator('#late-badge .edd').count(), 1);
+    assert.equal(await page.locator('#late-widget .sum').count(), 1);
+    assertClean(page);
+    await page.context().close();
+  });
+
   // Regression: the EDD badges pushed the content below them down as they loaded (Lighthouse
   // CLS 0.008 on the product page, 0.016 on checkout). Each page reserves its widgets'
   // loaded heights (index.html, demo.css) and the badge its estimate's line, so nothing
