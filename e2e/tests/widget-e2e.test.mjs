@@ -26,6 +26,15 @@ const TAG_NAMES = {
 const SPECIAL = new Set(['Pending', 'AttemptFail', 'AvailableForPickup', 'Exception', 'Expired']);
 const SCHEMES = ['light', 'dark'];
 const WAIT = { timeout: 20_000 };
+// Every demo page: name, path, and what shows once its widgets are in (the badge pages'
+// estimates, the deep link's and order page's results).
+const DEMO_PAGES = [
+  ['track', '/', '[data-trackfront] input'],
+  ['track-result', `/?tracking_number=${DEMO.Exception}&slug=${DEMO.slug}`, '[data-trackfront] .sum'],
+  ['order', '/order.html', '[data-trackfront] .sum'],
+  ['product', '/product.html', '[data-trackfront=edd] .est time'],
+  ['checkout', '/checkout.html', '[data-trackfront=edd] .est time'],
+];
 
 /** A same-origin host page served by intercepting `path` (nothing is added to dist/). */
 async function hostPage(page, baseUrl, path, body, { lang = 'en', css = '' } = {}) {
@@ -415,13 +424,7 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
   // CLS 0.008 on the product page, 0.016 on checkout). Each page reserves its widgets'
   // loaded heights (index.html, demo.css) and the badge its estimate's line, so nothing
   // moves. Measured in Lighthouse's phone viewport, where the shifts are in view.
-  for (const [name, path, ready] of [
-    ['track', '/', '[data-trackfront] input'],
-    ['deep-linked track', `/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`, '[data-trackfront] .sum'],
-    ['order', '/order.html', '[data-trackfront] .sum'],
-    ['product', '/product.html', '[data-trackfront=edd] .est time'],
-    ['checkout', '/checkout.html', '[data-trackfront=edd] .est time'],
-  ]) {
+  for (const [name, path, ready] of DEMO_PAGES) {
     test(`nothing on the ${name} page shifts while its widgets load`, async () => {
       const page = await newPage(browser, { viewport: { width: 412, height: 823 } });
       await page.addInitScript(() => {
@@ -442,15 +445,8 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
     });
   }
 
-  for (const colorScheme of ['light', 'dark']) {
-    for (const [name, path, ready] of [
-      ['track', '/', '[data-trackfront] input'],
-      ['track-result', `/?tracking_number=${DEMO.Exception}&slug=${DEMO.slug}`, '[data-trackfront] .sum'],
-      ['order', '/order.html', '[data-trackfront] .sum'],
-      // The badge pages once their estimates are in.
-      ['product', '/product.html', '[data-trackfront=edd] .est time'],
-      ['checkout', '/checkout.html', '[data-trackfront=edd] .est time'],
-    ]) {
+  for (const colorScheme of SCHEMES) {
+    for (const [name, path, ready] of DEMO_PAGES) {
       test(`axe finds no violations on the ${name} page (${colorScheme})`, async () => {
         const page = await newPage(browser, { colorScheme });
         await page.goto(`${proxy.baseUrl}${path}`);
