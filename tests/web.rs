@@ -8,10 +8,11 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use trackfront::components::{app::App, tracking_result};
+use std::sync::Arc;
+use trackfront::components::{app::App, outcome};
 use trackfront::embed::{self, Config, Mode};
-use trackfront::html::Html;
 use trackfront::i18n::{Key, Texts};
+use trackfront::tracker::Phase;
 use trackfront::{api, decode, intl};
 use trackfront_types::{
     CheckpointView, CountryCode, CourierSlug, EddSource, ErrorBody, ErrorCode,
@@ -114,18 +115,21 @@ fn tracking(tag: Tag, checkpoints: Vec<CheckpointView>, edd: Option<Edd>) -> Tra
     view
 }
 
-/// A new container holding the result markup for `view` (in English) as `Outcome` sets it,
-/// with the widget's stylesheet.
-fn mount_result(view: TrackingView) -> HtmlElement {
+/// A new container holding the outcome area's markup for `phase` (in English) as `Outcome`
+/// sets it, with the widget's stylesheet.
+fn mount_outcome(phase: &Phase) -> HtmlElement {
     let el = container();
-    let mut h = Html::new();
-    tracking_result::write(&mut h, &Texts::english(), &view, 0, false);
+    let markup = outcome::markup(&Texts::english(), phase, false);
     el.set_inner_html(&format!(
-        "<style>{}</style><div class=\"tf\"><div class=\"out\">{}</div></div>",
-        embed::CSS,
-        h.finish()
+        "<style>{}</style><div class=\"tf\"><div class=\"out\">{markup}</div></div>",
+        embed::CSS
     ));
     el
+}
+
+/// [`mount_outcome`] of a lookup's result.
+fn mount_result(view: TrackingView) -> HtmlElement {
+    mount_outcome(&Phase::Loaded(Arc::new(view), 0))
 }
 
 /// Checkpoint entries the browser shows (`Element.checkVisibility()`: a closed `<details>`
@@ -349,18 +353,6 @@ async fn unreachable_service_shows_unavailable_with_retry() {
     assert_eq!(count(&el, "[aria-busy]"), 0, "nothing is busy any more");
 }
 
-/// A new container holding the outcome area's markup for `phase` (in English), with the
-/// widget's stylesheet.
-fn mount_outcome(phase: &trackfront::tracker::Phase) -> HtmlElement {
-    let el = container();
-    let markup = trackfront::components::outcome::markup(&Texts::english(), phase, false);
-    el.set_inner_html(&format!(
-        "<style>{}</style><div class=\"tf\"><div class=\"out\">{markup}</div></div>",
-        embed::CSS
-    ));
-    el
-}
-
 #[wasm_bindgen_test]
 fn special_statuses_have_their_own_icon_note_and_sub_status() {
     let mut icons = Vec::new();
@@ -398,7 +390,7 @@ fn special_statuses_have_their_own_icon_note_and_sub_status() {
 #[wasm_bindgen_test]
 fn loading_and_failures_each_have_their_own_state() {
     use trackfront::api::Failure;
-    use trackfront::tracker::{Phase, Query};
+    use trackfront::tracker::Query;
     let query = Query {
         number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
         slug: CourierSlug::ecms(),
@@ -427,7 +419,7 @@ fn loading_and_failures_each_have_their_own_state() {
 /// answer that comes sooner must cancel it, or the late skeleton replaces the answer.
 #[wasm_bindgen_test]
 async fn a_fast_answer_is_not_replaced_by_the_late_skeleton() {
-    use trackfront::tracker::{Phase, Query, SKELETON_AFTER, Tracker};
+    use trackfront::tracker::{Query, SKELETON_AFTER, Tracker};
     let owner = Owner::new();
     let tracker = owner.with(|| Tracker::new(DEAD_PROXY.to_owned(), Lang::en()));
     tracker.lookup(Query {
