@@ -263,9 +263,7 @@ async fn a_burst_of_1000_lookups_over_200_numbers_stays_within_the_upstream_budg
         let app = app.clone();
         let gate = gate.clone();
         // The 9 known numbers come first, so the first upstream calls (5 at once, then 5 a
-        // second) include some of them even when the scheduler reorders the first tasks.
-        // With a scattered order only one known number was among the first 14 calls, and a
-        // reordering under load once left the burst without a single 200.
+        // second) usually include some of them.
         let number = numbers[i % numbers.len()].clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.unwrap();
@@ -300,7 +298,15 @@ async fn a_burst_of_1000_lookups_over_200_numbers_stays_within_the_upstream_budg
         by_status.keys().all(|s| [200, 404, 503].contains(s)),
         "{by_status:?}"
     );
-    assert!(by_status.get(&200).is_some_and(|n| *n > 0), "{by_status:?}");
+    // Some lookups got the upstream's own answer (found, or not found: `auto_create` is
+    // off, so the made-up numbers are 404s). Not necessarily a 200: which of the 100
+    // concurrent requests reach the budget's queue first is up to the scheduler, and on a
+    // loaded box the first slots all went to made-up numbers ({404: 52, 503: 948}).
+    let answered = [200, 404]
+        .iter()
+        .filter_map(|s| by_status.get(s))
+        .sum::<usize>();
+    assert!(answered > 0, "{by_status:?}");
     eprintln!(
         "burst: {by_status:?}, {} upstream calls, peak {peak}/s, {:?}",
         calls.len(),
