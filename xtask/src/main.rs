@@ -9,6 +9,7 @@
 
 mod bench;
 mod demo;
+mod failures;
 mod http;
 mod setup;
 mod size;

@@ -4,7 +4,7 @@
 //! 1. `fmt`: `cargo fmt --all --check`
 //! 2. `clippy`: `-D warnings` on the host (whole workspace, all targets) and on wasm32 (the
 //!    widget)
-//! 3. `test`: `cargo test --workspace`
+//! 3. `test`: `cargo test --workspace --no-fail-fast`
 //! 4. `wasm-test`: the widget's wasm-bindgen-test suite in headless Chromium
 //! 5. `trunk-build`: `trunk build --release --offline` into `dist/`
 //! 6. `size`: brotli bytes of what the track page loads, against README's budget
@@ -19,11 +19,13 @@
 //! code is non-zero if any stage failed or was skipped. Naming stages runs only those.
 
 use crate::demo;
-use crate::util::{self, Ctx, secs, timed};
+use crate::failures::Failures;
+use crate::util::{self, Ctx, Stream, secs, timed};
 use crate::{setup, size};
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::PathBuf;
+use std::process::Command;
 
 const STAGES: &[&str] = &[
     "fmt",
@@ -168,7 +170,8 @@ fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {
                 (Err(e), Err(_)) => Err(e.context("host and wasm32")),
             }
         }
-        "test" => util::run(ctx.cargo().args(["test", "--workspace"])),
+        // Every test binary, even after one failed, so that one run names every failure.
+        "test" => run_tests(ctx.cargo().args(["test", "--workspace", "--no-fail-fast"])),
         "wasm-test" => wasm_test(ctx),
         "trunk-build" => demo::trunk_build(ctx),
         "size" => size::report(ctx),
@@ -176,6 +179,20 @@ fn run_stage(ctx: &Ctx, name: &str) -> Result<()> {
         "sdk" => sdk(ctx),
         "fuzz" => fuzz(ctx),
         _ => unreachable!("stage names are checked"),
+    }
+}
+
+/// Runs a test runner with its output shown as it comes; if it fails, the error names the
+/// failed tests (see [`crate::failures`]).
+fn run_tests(cmd: &mut Command) -> Result<()> {
+    let mut failures = Failures::default();
+    let result = util::run_watching(cmd, Stream::Stdout, |line| {
+        println!("{line}");
+        failures.see(line);
+    });
+    match (result, failures.summary()) {
+        (Err(err), Some(summary)) => Err(err.context(summary)),
+        (result, _) => result,
     }
 }
 
@@ -199,7 +216,7 @@ fn wasm_test(ctx: &Ctx) -> Result<()> {
     let chromedriver = ctx
         .which("chromedriver")
         .unwrap_or_else(|| PathBuf::from(CHROMEDRIVER));
-    util::run(
+    run_tests(
         ctx.cargo()
             .args([
                 "test",
@@ -241,7 +258,7 @@ fn e2e(ctx: &Ctx) -> Result<()> {
     }
     let out = ctx.target_dir.join("e2e");
     fs::create_dir_all(&out)?;
-    util::run(
+    run_tests(
         ctx.cmd("node")
             .arg("--test")
             .args(files.iter().map(|f| f.strip_prefix(&ctx.root).unwrap_or(f)))
@@ -277,7 +294,8 @@ const FUZZ_TARGETS: &[&str] = &["request_parsing", "view_projection"];
 fn fuzz(ctx: &Ctx) -> Result<()> {
     let dir = ctx.root.join("fuzz");
     for target in FUZZ_TARGETS {
-        util::run(
+        let mut quiet = FuzzLog::default();
+        let result = util::run_watching(
             ctx.cargo()
                 .current_dir(&dir)
                 .args(["fuzz", "run", "--fuzz-dir", ".", target, "--"])
@@ -286,8 +304,90 @@ fn fuzz(ctx: &Ctx) -> Result<()> {
                 // The main workspace's target directory is not this workspace's.
                 .env_remove("CARGO_TARGET_DIR")
                 .env("RUSTC_BOOTSTRAP", "1"),
-        )
-        .with_context(|| format!("fuzz target {target}"))?;
+            Stream::Stderr,
+            |line| quiet.see(line),
+        );
+        quiet.finish();
+        result.with_context(|| format!("fuzz target {target}"))?;
     }
     Ok(())
+}
+
+/// libFuzzer's stderr without its bulk: a line or more per new coverage unit (about 11,500
+/// in a 30 s run) and the recommended dictionary at the end (about 300 lines). They filled the
+/// tail of the output CI keeps, hiding which stage had failed and why. Everything else
+/// (startup, the final stats, a crash and its artifact path) is shown.
+#[derive(Default)]
+struct FuzzLog {
+    in_dictionary: bool,
+    hidden: usize,
+}
+
+impl FuzzLog {
+    fn see(&mut self, line: &str) {
+        if line.starts_with("###### Recommended dictionary") {
+            self.in_dictionary = true;
+        } else if line.starts_with("###### End of recommended dictionary") {
+            self.in_dictionary = false;
+            self.hidden += 1;
+            return;
+        }
+        if self.in_dictionary || is_progress(line) {
+            self.hidden += 1;
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.hidden > 0 {
+            eprintln!(
+                "(xtask: {} libFuzzer progress and dictionary lines not shown)",
+                std::mem::take(&mut self.hidden)
+            );
+        }
+    }
+}
+
+/// `#4096\tpulse  cov: …`, `#1234\tNEW    cov: …`, `#77\tREDUCE cov: …`, and the
+/// `\tNEW_FUNC[1/2]: 0x… in …` lines that follow a NEW.
+fn is_progress(line: &str) -> bool {
+    if line.starts_with("\tNEW_FUNC[") || line.starts_with("\tNEW_PC") {
+        return true;
+    }
+    line.strip_prefix('#')
+        .and_then(|l| l.split_once('\t'))
+        .is_some_and(|(runs, what)| {
+            runs.bytes().all(|b| b.is_ascii_digit())
+                && ["NEW", "REDUCE", "pulse"]
+                    .iter()
+                    .any(|w| what.starts_with(w))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_progress;
+
+    #[test]
+    fn libfuzzer_progress_lines_are_told_from_the_rest() {
+        assert!(is_progress(
+            "#3\tNEW    cov: 10 ft: 11 corp: 2/3b exec/s: 0 rss: 40Mb"
+        ));
+        assert!(is_progress(
+            "#65536\tpulse  cov: 900 ft: 2000 corp: 400/20Kb"
+        ));
+        assert!(is_progress("#77\tREDUCE cov: 10 ft: 11 corp: 2/3b"));
+        assert!(!is_progress(
+            "#2\tINITED cov: 9 ft: 9 corp: 1/1b exec/s: 0 rss: 39Mb"
+        ));
+        assert!(!is_progress(
+            "#2262159\tDONE   cov: 3101 ft: 12000 corp: 2000/90Kb"
+        ));
+        assert!(!is_progress("==1234== ERROR: libFuzzer: deadly signal"));
+        assert!(is_progress(
+            "\tNEW_FUNC[1/2]: 0x55a3d4fe8c40 in <Visitor as Expected>::fmt"
+        ));
+        assert!(!is_progress("# Subtest: NEW"));
+    }
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use std::ffi::{OsStr, OsString};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -139,6 +140,44 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         .stdin(Stdio::null())
         .status()
         .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Which output stream of a child [`run_watching`] reads; the other is inherited.
+#[derive(Clone, Copy)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs a command like [`run`], but hands each line of one output stream to `watch` instead
+/// of passing it through: `watch` prints what should be seen and remembers what the error
+/// summary should name.
+pub fn run_watching(cmd: &mut Command, stream: Stream, mut watch: impl FnMut(&str)) -> Result<()> {
+    let shown = show(cmd);
+    println!("$ {shown}");
+    cmd.stdin(Stdio::null());
+    match stream {
+        Stream::Stdout => cmd.stdout(Stdio::piped()),
+        Stream::Stderr => cmd.stderr(Stdio::piped()),
+    };
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let pipe: Box<dyn Read> = match stream {
+        Stream::Stdout => Box::new(child.stdout.take().context("stdout is piped")?),
+        Stream::Stderr => Box::new(child.stderr.take().context("stderr is piped")?),
+    };
+    for line in BufReader::new(pipe).split(b'\n') {
+        let line = line.with_context(|| format!("reading the output of `{shown}`"))?;
+        watch(String::from_utf8_lossy(&line).trim_end_matches('\r'));
+    }
+    let status = child
+        .wait()
+        .with_context(|| format!("waiting for `{shown}`"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
