@@ -209,8 +209,8 @@ pub fn mount(host: Element, opts: &JsValue) -> Result<(), JsValue> {
         if !still_wanted {
             return;
         }
-        let parent: HtmlElement = root.unchecked_into();
-        let handle = leptos::mount::mount_to(parent, move || view! { <App cfg texts/> });
+        let parent: HtmlElement = root.clone().unchecked_into();
+        let handle = leptos::mount::mount_to(parent, move || view! { <App cfg texts root/> });
         let mut handle = Some(Box::new(handle) as Box<dyn Any>);
         INSTANCES.with(|list| {
             if let Some(i) = list

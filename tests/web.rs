@@ -12,7 +12,7 @@ use std::sync::Arc;
 use trackfront::components::{app::App, outcome};
 use trackfront::embed::{self, Config, Mode};
 use trackfront::i18n::{Key, Texts};
-use trackfront::tracker::Phase;
+use trackfront::tracker::{Phase, Query};
 use trackfront::{api, decode, intl};
 use trackfront_types::{
     CheckpointView, CountryCode, CourierSlug, EddSource, ErrorBody, ErrorCode,
@@ -337,6 +337,68 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
     assert_eq!(
         input.get_attribute("aria-describedby").as_deref(),
         Some("tf-h")
+    );
+}
+
+// Regression: an invalid pre-filled number (`?tracking_number=ab`, a mistyped
+// `data-tracking-number`) filled the field and then showed nothing at all.
+#[wasm_bindgen_test]
+fn an_invalid_prefilled_number_is_explained_at_mount() {
+    let el = container();
+    let _h = mount_to(
+        el.clone(),
+        || view! { <App cfg=cfg(Some("ab")) texts=Texts::english()/> },
+    );
+    let input = el.query_selector("input").unwrap().unwrap();
+    assert_eq!(input.unchecked_ref::<HtmlInputElement>().value(), "ab");
+    assert_eq!(text(&el, "#tf-e:not([hidden])"), Key::ErrLength.en());
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("tf-h tf-e")
+    );
+    assert_eq!(count(&el, ".out *"), 0, "no lookup was started");
+}
+
+#[wasm_bindgen_test]
+fn a_valid_prefilled_number_is_shown_as_looked_up() {
+    let el = container();
+    let _h = mount_to(el.clone(), || {
+        view! { <App cfg=cfg(Some(" ecms 0002 transit ")) texts=Texts::english()/> }
+    });
+    let input: HtmlInputElement = el
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(input.value(), "ECMS0002TRANSIT");
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert_eq!(count(&el, "#tf-e:not([hidden])"), 0);
+    // A blank attribute is no number at all, not an invalid one.
+    let blank = container();
+    let _b = mount_to(
+        blank.clone(),
+        || view! { <App cfg=cfg(Some("  ")) texts=Texts::english()/> },
+    );
+    assert_eq!(count(&blank, "#tf-e:not([hidden])"), 0);
+}
+
+// Regression: the track page's title named only the number when a lookup failed, so a
+// tab or bookmark of a not-found parcel looked like any other.
+#[wasm_bindgen_test]
+fn the_page_title_names_the_failure() {
+    let q = Query {
+        number: TrackingNumber::parse("ECMS9999NOPE").unwrap(),
+        slug: CourierSlug::ecms(),
+    };
+    let texts = Texts::english();
+    assert_eq!(
+        trackfront::page::title(&texts, &Phase::Failed(api::Failure::NotFound, q.clone())),
+        "No tracking information yet · ECMS9999NOPE – Track your parcel"
+    );
+    assert_eq!(
+        trackfront::page::title(&texts, &Phase::Failed(api::Failure::RateLimited(9), q)),
+        "Too many lookups · ECMS9999NOPE – Track your parcel"
     );
 }
 

@@ -234,14 +234,42 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Track' }).click();
     await page.locator('.s-delivered').waitFor(WAIT);
     assert.equal(new URL(page.url()).searchParams.get('tracking_number'), DEMO.Delivered);
+    const input = page.getByRole('textbox', { name: 'Tracking number' });
     await page.goBack();
     await page.locator('.s-intransit').waitFor(WAIT);
     assert.equal(await page.title(), `In Transit · ${DEMO.InTransit} – Track your parcel`);
+    // The form shows the number it shows the tracking of (it kept the last one typed).
+    assert.equal(await input.inputValue(), DEMO.InTransit);
     await page.goForward();
     await page.locator('.s-delivered').waitFor(WAIT);
+    assert.equal(await input.inputValue(), DEMO.Delivered);
     assertClean(page);
     await page.context().close();
   });
+
+  // Regression: a deep link in another spelling, or without a courier, was rewritten to the
+  // canonical URL as a new history entry. Back then led to the old URL, which looked the
+  // same tracking up and was rewritten again: the shopper could not get back to the shop.
+  for (const [name, query] of [
+    ['another spelling', `tracking_number=${DEMO.InTransit.toLowerCase()}&slug=${DEMO.slug}`],
+    ['no courier', `tracking_number=${DEMO.InTransit}`],
+  ]) {
+    test(`Back from a deep link in ${name} returns to the page before it`, async () => {
+      const page = await newPage(browser);
+      await page.goto(`${proxy.baseUrl}/order.html`);
+      await page.goto(`${proxy.baseUrl}/?${query}`);
+      await page.locator('.s-intransit').waitFor(WAIT);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('tracking_number'), DEMO.InTransit);
+      assert.equal(url.searchParams.get('slug'), DEMO.slug);
+      const input = page.getByRole('textbox', { name: 'Tracking number' });
+      assert.equal(await input.inputValue(), DEMO.InTransit, 'the field shows the number looked up');
+      await page.goBack();
+      assert.equal(new URL(page.url()).pathname, '/order.html');
+      assertClean(page);
+      await page.context().close();
+    });
+  }
 
   for (const colorScheme of SCHEMES) {
     test(`invalid input is explained inline and never sent (${colorScheme})`, async () => {

@@ -5,9 +5,9 @@ use crate::html::{Html, last_if};
 use crate::i18n::{Key, Texts};
 use crate::tracker::{Query, Tracker};
 use leptos::prelude::*;
-use trackfront_types::{CourierSlug, TrackingNumber};
+use trackfront_types::{CourierSlug, ParseError, TrackingNumber};
 use wasm_bindgen::JsCast;
-use web_sys::{Event, HtmlFormElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, Event, HtmlFormElement, HtmlInputElement, HtmlSelectElement, ShadowRoot};
 
 /// Writes the form's fields: the courier chooser (with two or more couriers), the number
 /// with its label and hint, and the submit button.
@@ -15,6 +15,7 @@ pub fn write_fields(
     h: &mut Html,
     texts: &Texts,
     initial: &str,
+    error: Option<&str>,
     slug: &CourierSlug,
     couriers: &[CourierSlug],
 ) {
@@ -41,18 +42,53 @@ pub fn write_fields(
             ("autocomplete", "on"),
             ("autocapitalize", "characters"),
             ("spellcheck", "false"),
-            ("aria-describedby", "tf-h"),
             ("value", initial),
+            ("aria-describedby", described_by(error)),
+            ("aria-invalid", "true"),
         ];
-        h.void_el("input", &input);
+        h.void_el("input", last_if(&input, error.is_some()));
         h.text_el("button", &[("type", "submit")], texts.get(Key::Submit));
     });
-    // The inline error, filled in and shown by the submit handler.
-    h.el(
+    // The inline error: shown from the start for an invalid pre-filled number, else filled
+    // in and shown by the submit handler.
+    let attrs = [("id", "tf-e"), ("class", "err"), ("hidden", "")];
+    h.text_el(
         "p",
-        &[("id", "tf-e"), ("class", "err"), ("hidden", "")],
-        |_| {},
+        last_if(&attrs, error.is_none()),
+        error.unwrap_or_default(),
     );
+}
+
+/// The field points at the error while there is one (WCAG 3.3.1).
+fn described_by(error: Option<&str>) -> &'static str {
+    if error.is_some() { "tf-h tf-e" } else { "tf-h" }
+}
+
+/// Shows `error` in the number field's error line `line` (or hides it), and marks the
+/// field invalid while there is one. Done here rather than through a signal: nothing else
+/// depends on it, and a signal and reactive view of their own cost the page 1 KB.
+fn mark(line: Option<Element>, field: &HtmlInputElement, error: Option<&str>) {
+    if let Some(p) = line {
+        p.set_text_content(error);
+        let _ = p.toggle_attribute_with_force("hidden", error.is_none());
+    }
+    let _ = if error.is_some() {
+        field.set_attribute("aria-invalid", "true")
+    } else {
+        field.remove_attribute("aria-invalid")
+    };
+    let _ = field.set_attribute("aria-describedby", described_by(error));
+}
+
+/// Puts `number` in the number field of the widget in `root`, valid: for lookups that do
+/// not come from the form (going back and forward between lookups on the track page).
+pub fn show_number(root: &ShadowRoot, number: &TrackingNumber) {
+    let Some(field) = root.get_element_by_id("tf-n") else {
+        return;
+    };
+    let field = field.unchecked_into::<HtmlInputElement>();
+    field.set_value(number.as_str());
+    mark(root.get_element_by_id("tf-e"), &field, None);
 }
 
 /// The form. Invalid input never reaches the network.
@@ -67,13 +103,16 @@ pub fn LookupForm(
     texts: Texts,
     /// The number to pre-fill.
     initial: String,
+    /// Why `initial` is not a valid number, shown from the start.
+    error: Option<ParseError>,
     /// The default courier.
     slug: CourierSlug,
     /// Couriers to offer; the chooser appears only with two or more.
     couriers: Vec<CourierSlug>,
 ) -> impl IntoView {
     let mut fields = Html::new();
-    write_fields(&mut fields, &texts, &initial, &slug, &couriers);
+    let error = error.map(|e| texts.parse_error(e));
+    write_fields(&mut fields, &texts, &initial, error, &slug, &couriers);
     let on_submit = move |ev: Event| {
         ev.prevent_default();
         // The fields are the markup above, so their types are known (unchecked: each
@@ -87,22 +126,11 @@ pub fn LookupForm(
             return;
         };
         let parsed = TrackingNumber::parse(&el.value());
-        // The error is shown under the field, and the field points at it while there is one
-        // (WCAG 3.3.1). Set here rather than through a signal: nothing else depends on it,
-        // and a signal and reactive view of their own cost the page 1 KB.
-        let error = parsed.as_ref().err().map(|e| texts.parse_error(*e));
-        if let Ok(Some(p)) = form.query_selector("#tf-e") {
-            p.set_text_content(error);
-            let _ = p.toggle_attribute_with_force("hidden", error.is_none());
-        }
-        let _ = if error.is_some() {
-            el.set_attribute("aria-invalid", "true")
-        } else {
-            el.remove_attribute("aria-invalid")
-        };
-        let _ = el.set_attribute(
-            "aria-describedby",
-            if error.is_some() { "tf-h tf-e" } else { "tf-h" },
+        let line = form.query_selector("#tf-e").ok().flatten();
+        mark(
+            line,
+            &el,
+            parsed.as_ref().err().map(|e| texts.parse_error(*e)),
         );
         match parsed {
             Err(_) => {
