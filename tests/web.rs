@@ -315,7 +315,12 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
         .unchecked_into();
     button.click();
     leptos::task::tick().await;
-    assert_eq!(text(&el, "#tf-e:not([hidden])"), Key::ErrLength.en());
+    // An alert (regression: submitted with Enter, focus stays in the field and the error
+    // was shown but never announced).
+    assert_eq!(
+        text(&el, "#tf-e[role=alert]:not([hidden])"),
+        Key::ErrLength.en()
+    );
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(
         input.get_attribute("aria-describedby").as_deref(),

@@ -225,6 +225,63 @@ describe('widget: tracking states', { timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  // Regression (WCAG 1.4.12): with the text-spacing test's styles at 320 px, "Delivered"
+  // no longer fitted a quarter of the widget, and the last step was cut off ("Delivere").
+  test('text spacing at 320 px keeps every progress step label inside the widget', async () => {
+    const page = await newPage(browser, { viewport: { width: 320, height: 800 } });
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.Delivered}&slug=${DEMO.slug}`);
+    await page.locator('.steps li').first().waitFor(WAIT);
+    const outside = await page.evaluate(() => {
+      const root = document.querySelector('[data-trackfront]').shadowRoot;
+      const style = document.createElement('style');
+      style.textContent = '*{line-height:1.5!important;letter-spacing:.12em!important;'
+        + 'word-spacing:.16em!important}p{margin-bottom:2em!important}';
+      root.appendChild(style);
+      const box = root.querySelector('.tf').getBoundingClientRect();
+      // Each label's own extent (its text node; not the visually hidden state text), which
+      // may overflow its item.
+      const labels = [...root.querySelectorAll('.steps li')]
+        .flatMap((li) => [...li.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE));
+      return labels.filter((label) => {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const r = range.getBoundingClientRect();
+        return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+      }).map((label) => label.textContent);
+    });
+    assert.deepEqual(outside, []);
+    await page.context().close();
+  });
+
+  // Regression (WCAG 2.4.11): on a short screen the demo toolbar, fixed over the page's
+  // corner, entirely hid the focused field, the footer link and, for a mouse, "Show all".
+  test('the demo toolbar never hides the focused control on a short screen', async () => {
+    const page = await newPage(browser, { viewport: { width: 320, height: 256 } });
+    await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.Exception}&slug=${DEMO.slug}`);
+    await page.locator('.sum').waitFor(WAIT);
+    await page.locator('#demo-controls').waitFor(WAIT);
+    const seen = [];
+    const hidden = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        const bar = document.getElementById('demo-controls');
+        if (!el || el === document.body || bar.contains(el)) return null;
+        const a = el.getBoundingClientRect();
+        const b = bar.getBoundingClientRect();
+        const covered = a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+        return { name: el.id || `${el.tagName}: ${el.textContent.trim().slice(0, 24)}`, covered };
+      });
+      if (focused) seen.push(focused.name);
+      if (focused?.covered) hidden.push(focused.name);
+    }
+    assert.ok(seen.includes('tf-n'), `the field was focused: ${seen}`);
+    assert.deepEqual(hidden, [], `focused while entirely under the toolbar (focus order: ${seen})`);
+    await page.context().close();
+  });
+
   test('back and forward between lookups show the matching tracking', async () => {
     const page = await newPage(browser);
     await page.goto(`${proxy.baseUrl}/?tracking_number=${DEMO.InTransit}&slug=${DEMO.slug}`);

@@ -50,8 +50,15 @@ pub fn write_fields(
         h.text_el("button", &[("type", "submit")], texts.get(Key::Submit));
     });
     // The inline error: shown from the start for an invalid pre-filled number, else filled
-    // in and shown by the submit handler.
-    let attrs = [("id", "tf-e"), ("class", "err"), ("hidden", "")];
+    // in and shown by the submit handler. An alert, so that it is announced when the
+    // shopper submits with Enter: focus then stays in the field, and nothing else would
+    // make a screen reader read the field's new description.
+    let attrs = [
+        ("id", "tf-e"),
+        ("class", "err"),
+        ("role", "alert"),
+        ("hidden", ""),
+    ];
     h.text_el(
         "p",
         last_if(&attrs, error.is_none()),
