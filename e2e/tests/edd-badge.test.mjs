@@ -69,6 +69,24 @@ describe('EDD badge', { timeout: 180_000 }, () => {
     await page.context().close();
   });
 
+  // Regression: with no destination to start from (a browser language without a region,
+  // nothing stored), no request was in flight to hold the badge, so it was dropped once
+  // mounted: "Update" then sent nothing and showed nothing.
+  test('a browser language without a region starts with the form, and the form works', async () => {
+    const page = await newPage(browser, { locale: 'en' });
+    await page.goto(`${proxy.baseUrl}/product.html`);
+    const update = page.getByRole('button', { name: 'Update' });
+    await update.waitFor({ timeout: 20_000 });
+    await page.getByLabel('Postal code').fill('10557');
+    await page.getByLabel('Country').fill('DE');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/edd'), { timeout: 10_000 });
+    await update.click();
+    assert.equal((await answered).status(), 200);
+    await page.locator('#edd-badge .est').getByText(RANGE).waitFor({ timeout: 20_000 });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('checkout page: one range per service, light and dark', async () => {
     for (const colorScheme of ['light', 'dark']) {
       const page = await newPage(browser, { locale: 'en-US', colorScheme });
@@ -146,12 +164,23 @@ describe('EDD badge', { timeout: 180_000 }, () => {
       route.fulfill({
         contentType: 'text/html',
         body: `<!doctype html><html lang="en"><head><title>x</title><script src="/trackfront.js" defer></script></head>
-          <body><main><h1>x</h1><div id="b" data-trackfront="edd" data-country="DE" data-services="overnight"></div></main></body></html>`,
+          <body><main><h1>x</h1><div id="b" data-trackfront="edd" data-country="DE" data-services="overnight"></div>
+          <div id="days" data-trackfront="edd" data-country="DE" data-processing-days="abc"></div>
+          <div id="name" data-trackfront="edd" data-country="DE" data-services="standard,BAD SLUG"></div>
+          </main></body></html>`,
       }),
     );
     await page.goto(`${proxy.baseUrl}/edd-hidden.html`);
-    await page.waitForFunction(() => getComputedStyle(document.getElementById('b')).display === 'none', null, { timeout: 20_000 });
-    assert.ok(warnings.some((w) => /trackfront EDD badge: .*overnight/.test(w)), warnings.join('\n'));
+    // No estimate for the service; and (regression) bad attributes, which used to fall back
+    // to 0 processing days and to standard shipping: dates the shop had not promised.
+    await page.waitForFunction(
+      () => ['b', 'days', 'name'].every((id) => getComputedStyle(document.getElementById(id)).display === 'none'),
+      null,
+      { timeout: 20_000 },
+    );
+    for (const why of [/overnight/, /data-processing-days/, /data-services: "BAD SLUG"/]) {
+      assert.ok(warnings.some((w) => /trackfront EDD badge: /.test(w) && why.test(w)), `${why}: ${warnings.join('\n')}`);
+    }
     await page.context().close();
   });
 });

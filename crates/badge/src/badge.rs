@@ -179,11 +179,32 @@ fn hide(host: &HtmlElement, why: &str) {
 
 fn mount(host: HtmlElement) {
     let lang = language(&host);
-    let processing_days = logic::processing_days(attr(&host, "data-processing-days").as_deref())
-        .unwrap_or_else(|| {
-            warn("data-processing-days must be a whole number from 0 to 30; using 0");
-            0
-        });
+    // A bad product setting hides the badge rather than promise dates for another one
+    // (regression: `data-processing-days="abc"` showed the dates of a product that ships
+    // at once).
+    let Some(processing_days) =
+        logic::processing_days(attr(&host, "data-processing-days").as_deref())
+    else {
+        hide(
+            &host,
+            "data-processing-days must be a whole number from 0 to 30; the badge stays hidden",
+        );
+        return;
+    };
+    let services = match logic::services(attr(&host, "data-services").as_deref()) {
+        Ok(s) => s,
+        Err(bad) => {
+            hide(
+                &host,
+                &cat(&[
+                    "data-services: \"",
+                    bad,
+                    "\" is not a service name; the badge stays hidden",
+                ]),
+            );
+            return;
+        }
+    };
     let fixed = match attr(&host, "data-country") {
         None => None,
         Some(c) => {
@@ -204,7 +225,7 @@ fn mount(host: HtmlElement) {
     };
     let cfg = Config {
         endpoint: proxy(&host),
-        services: logic::services(attr(&host, "data-services").as_deref()),
+        services,
         processing_days,
         fixed,
         lang,
@@ -311,32 +332,30 @@ fn fill_form(b: &Badge) {
 }
 
 /// Connects the pause button, the form and the countdown timer.
+///
+/// The listeners hold the badge (and live as long as the page): they are what keeps it
+/// alive. Regression: they held it weakly, so a badge with no request in flight (no
+/// destination yet: a browser language without a region, such as `en`) was dropped once
+/// mounted, and its "Deliver to" form did nothing at all.
 fn wire(badge: &Shared) {
     let b = badge.borrow();
-    let weak = Rc::downgrade(badge);
     if let Some(btn) = find(&b.root, ".pause") {
-        let w = weak.clone();
-        let on_pause = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
-            if let Some(s) = w.upgrade() {
-                toggle_pause(&s);
-            }
-        });
+        let s = badge.clone();
+        let on_pause = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| toggle_pause(&s));
         dom(&btn).listen("click", on_pause.as_ref());
         on_pause.forget();
     }
     if let Some(form) = find(&b.root, "form") {
-        let w = weak.clone();
+        let s = badge.clone();
         let on_submit = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
             e.unchecked_into::<Event>().prevent_default();
-            if let Some(s) = w.upgrade() {
-                submit(&s);
-            }
+            submit(&s);
         });
         dom(&form).listen("submit", on_submit.as_ref());
         on_submit.forget();
     }
     drop(b);
-    badge.borrow_mut().me = weak;
+    badge.borrow_mut().me = Rc::downgrade(badge);
 }
 
 fn submit(badge: &Shared) {

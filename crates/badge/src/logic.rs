@@ -77,25 +77,27 @@ pub enum Field {
     Postal,
 }
 
-/// `data-services`: valid service names in order, without duplicates, at most 10;
-/// `standard` when none is given.
-pub fn services(raw: Option<&str>) -> Vec<String> {
+/// `data-services`: the service names in order, without duplicates, at most 10;
+/// `standard` when none is given; the first name that is not a service name is the error.
+pub fn services(raw: Option<&str>) -> Result<Vec<String>, &str> {
     let mut out: Vec<String> = Vec::new();
     for s in raw.unwrap_or("standard").split(',') {
-        if let Ok(s) = ServiceLevel::parse(s)
-            && !out.iter().any(|o| o == s.as_str())
-            && out.len() < 10
-        {
+        if s.trim().is_empty() {
+            continue;
+        }
+        let s = ServiceLevel::parse(s).map_err(|_| s.trim())?;
+        if !out.iter().any(|o| o == s.as_str()) && out.len() < 10 {
             out.push(s.as_str().to_owned());
         }
     }
     if out.is_empty() {
         out.push("standard".to_owned());
     }
-    out
+    Ok(out)
 }
 
-/// `data-processing-days`: 0 to 30, else `None` (the caller logs it and uses 0).
+/// `data-processing-days`: 0 to 30, else `None` (the caller hides the badge: a guess would
+/// promise dates the shop cannot keep).
 pub fn processing_days(raw: Option<&str>) -> Option<u8> {
     match raw.map(str::trim) {
         None | Some("") => Some(0),
@@ -361,12 +363,15 @@ mod tests {
 
     #[test]
     fn data_attributes() {
-        assert_eq!(services(None), ["standard"]);
+        assert_eq!(services(None).unwrap(), ["standard"]);
         assert_eq!(
-            services(Some("standard, Express,standard,bad one")),
+            services(Some("standard, Express,standard,")).unwrap(),
             ["standard", "express"]
         );
-        assert_eq!(services(Some(",,")), ["standard"]);
+        assert_eq!(services(Some(",,")).unwrap(), ["standard"]);
+        // Regression: a bad name was dropped silently (and with nothing left, the badge
+        // showed standard shipping's dates as if asked for).
+        assert_eq!(services(Some("standard, bad one")), Err("bad one"));
         assert_eq!(processing_days(Some("2")), Some(2));
         assert_eq!(processing_days(None), Some(0));
         assert_eq!(processing_days(Some("31")), None);
