@@ -147,6 +147,14 @@ fn visible_entries(root: &Element) -> usize {
         .count()
 }
 
+/// A lookup of `number` with the default courier.
+fn query(number: &str) -> Query {
+    Query {
+        number: TrackingNumber::parse(number).unwrap(),
+        slug: CourierSlug::ecms(),
+    }
+}
+
 fn cfg(number: Option<&str>) -> Config {
     Config {
         mode: Mode::Lookup,
@@ -392,10 +400,7 @@ fn a_valid_prefilled_number_is_shown_as_looked_up() {
 // tab or bookmark of a not-found parcel looked like any other.
 #[wasm_bindgen_test]
 fn the_page_title_names_the_failure() {
-    let q = Query {
-        number: TrackingNumber::parse("ECMS9999NOPE").unwrap(),
-        slug: CourierSlug::ecms(),
-    };
+    let q = query("ECMS9999NOPE");
     let texts = Texts::english();
     assert_eq!(
         trackfront::page::title(&texts, &Phase::Failed(api::Failure::NotFound, q.clone())),
@@ -457,11 +462,7 @@ fn special_statuses_have_their_own_icon_note_and_sub_status() {
 #[wasm_bindgen_test]
 fn loading_and_failures_each_have_their_own_state() {
     use trackfront::api::Failure;
-    use trackfront::tracker::Query;
-    let query = Query {
-        number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
-        slug: CourierSlug::ecms(),
-    };
+    let query = query("ECMS0002TRANSIT");
     let el = mount_outcome(&Phase::Loading(query.clone()));
     assert_eq!(count(&el, "[aria-busy=true] > .sk[aria-hidden=true]"), 1);
     assert_eq!(text(&el, "[aria-busy=true] .vh"), Key::Loading.en());
@@ -486,13 +487,10 @@ fn loading_and_failures_each_have_their_own_state() {
 /// answer that comes sooner must cancel it, or the late skeleton replaces the answer.
 #[wasm_bindgen_test]
 async fn a_fast_answer_is_not_replaced_by_the_late_skeleton() {
-    use trackfront::tracker::{Query, SKELETON_AFTER, Tracker};
+    use trackfront::tracker::{SKELETON_AFTER, Tracker};
     let owner = Owner::new();
     let tracker = owner.with(|| Tracker::new(DEAD_PROXY.to_owned(), Lang::en()));
-    tracker.lookup(Query {
-        number: TrackingNumber::parse("ECMS0002TRANSIT").unwrap(),
-        slug: CourierSlug::parse("ecms").unwrap(),
-    });
+    tracker.lookup(query("ECMS0002TRANSIT"));
     assert_eq!(tracker.phase_untracked(), Phase::Idle, "the skeleton waits");
     // The dead proxy fails at once.
     for _ in 0..100 {
