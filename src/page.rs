@@ -98,9 +98,9 @@ pub fn sync(tracker: Tracker, texts: Texts, root: Option<ShadowRoot>) {
         }
         // A URL that names no valid tracking yet (the bare page, a mistyped deep link), or
         // this one in another spelling or without a valid courier (a deep link: the lookup
-        // used the default), is rewritten in place. A new history entry there would lead Back to a URL that looks the same
-        // tracking up again and rewrites it again: the shopper could never leave the page.
-        // Any other lookup is a new history entry.
+        // used the default), is rewritten in place. A new history entry there would lead
+        // Back to a URL that looks the same tracking up again and is rewritten again: the
+        // shopper could never leave the page. Any other lookup is a new history entry.
         let replace =
             number_in(&p).is_none_or(|n| n == q.number) && slug_in(&p).is_none_or(|s| s == q.slug);
         p.set(NUMBER_PARAM, q.number.as_str());
