@@ -286,17 +286,19 @@ fn skeleton(w: &Words, form: bool) -> String {
         String::new()
     };
     // Until the estimate arrives, `.est` holds an empty line of its height, so that what
-    // follows it (the form) does not move when it comes.
+    // follows it (the form) does not move when it comes. The countdown, shown only until
+    // the day's cutoff, comes last, so that nothing of the badge's moves when it appears
+    // (the page reserves the badge's height with it; regression: with the countdown above
+    // the form, the form moved down 31 px as the answer came).
     cat(&[
         "<style>",
         CSS,
-        "</style><div class=\"edd\" part=\"badge\"><div class=\"est\"><p>\u{a0}</p></div>\
-         <p class=\"cut\" hidden><span class=\"count\"></span> \
+        "</style><div class=\"edd\" part=\"badge\"><div class=\"est\"><p>\u{a0}</p></div>",
+        &form,
+        "<p class=\"cut\" hidden><span class=\"count\"></span> \
          <button type=\"button\" class=\"pause\">",
         &esc(w.pause),
-        "</button></p>",
-        &form,
-        "<p class=\"sr\" role=\"status\"></p></div>",
+        "</button></p><p class=\"sr\" role=\"status\"></p></div>",
     ])
 }
 
