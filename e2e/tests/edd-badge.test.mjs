@@ -156,6 +156,34 @@ describe('EDD badge', { timeout: 180_000 }, () => {
     await page.context().close();
   });
 
+  // Regression: at the cutoff the badge fetches again; a server whose clock is behind the
+  // browser's still answers with the old promise and its cutoff, now past here. The badge
+  // hid its countdown and kept the old dates until a reload, without asking again.
+  test('an answer whose cutoff has already passed here is asked for again', async () => {
+    const page = await newPage(browser);
+    let calls = 0;
+    await page.route('**/api/v1/edd', async (route) => {
+      calls++;
+      const response = await route.fetch();
+      const json = await response.json();
+      for (const e of json.estimates) {
+        if (calls === 1) e.cutoff = new Date(Date.now() - 5_000).toISOString();
+        else delete e.cutoff;
+      }
+      await route.fulfill({ response, json });
+    });
+    await page.goto(`${proxy.baseUrl}/checkout.html`);
+    await page.locator('#edd-checkout .est time').first().waitFor({ timeout: 20_000 });
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    for (let waited = 0; calls < 2 && waited < 10_000; waited += 100) await sleep(100);
+    assert.equal(calls, 2, 'asked again after the first retry delay (1 s)');
+    // An answer without a past cutoff ends the retries.
+    await sleep(2_500);
+    assert.equal(calls, 2);
+    assert.equal(await page.locator('#edd-checkout .cut').isHidden(), true);
+    await page.context().close();
+  });
+
   test('hides itself and says why when nothing can be estimated', async () => {
     const page = await newPage(browser);
     const warnings = [];

@@ -43,6 +43,8 @@ struct Badge {
     generation: u32,
     /// Announce the next answer (the shopper changed the destination).
     announce: bool,
+    /// Answers in a row whose cutoff had already passed by this browser's clock.
+    skewed: u32,
 }
 
 type Shared = Rc<RefCell<Badge>>;
@@ -261,6 +263,7 @@ fn mount(host: HtmlElement) {
         me: Weak::new(),
         generation: 0,
         announce: false,
+        skewed: 0,
     }));
     wire(&badge);
     fill_form(&badge.borrow());
@@ -543,6 +546,7 @@ fn render(badge: &Shared, answer: &JsValue) {
     let list: Array = get(answer, "estimates").dyn_into().unwrap_or_default();
     let mut lines = Vec::new();
     let mut cutoff: Option<f64> = None;
+    let mut skewed = false;
     {
         let b = badge.borrow();
         for e in list.iter() {
@@ -561,10 +565,13 @@ fn render(badge: &Shared, answer: &JsValue) {
             lines.push((service, range));
             if let Some(c) = get(&e, "cutoff").as_string() {
                 let ms = Date::parse(&c);
-                // A cutoff already past by this browser's clock (a skewed clock) is not
-                // counted down, so it cannot trigger a refetch loop.
+                // A cutoff already past by this browser's clock: the clock runs ahead of
+                // the server's, which still answers with the promise before the cutoff.
+                // Not counted down; asked again, a few times (below).
                 if ms.is_finite() && ms > Date::now() {
                     cutoff = Some(cutoff.map_or(ms, |old: f64| old.min(ms)));
+                } else {
+                    skewed = true;
                 }
             }
         }
@@ -623,6 +630,44 @@ fn render(badge: &Shared, answer: &JsValue) {
     }
     drop(b);
     show_countdown(badge);
+    retry_if_skewed(badge, skewed && cutoff.is_none());
+}
+
+/// How many times an answer whose cutoff has passed by this browser's clock is asked for
+/// again, after 1, 2, 4, 8 and 16 s.
+const SKEW_RETRIES: u32 = 5;
+
+/// Regression: when the refetch at the cutoff reached a server whose clock was behind this
+/// browser's by more than the 250 ms margin, the answer still had the old promise and its
+/// cutoff, now past here: the countdown hid and the old dates stayed until a reload. Now
+/// such an answer is asked for again, a few times, until the server has passed the cutoff
+/// too. (A clock hours ahead gives up after [`SKEW_RETRIES`], showing the server's dates.)
+fn retry_if_skewed(badge: &Shared, skewed: bool) {
+    let mut b = badge.borrow_mut();
+    if !skewed {
+        b.skewed = 0;
+        return;
+    }
+    if b.skewed < SKEW_RETRIES {
+        let delay = 1_000 << b.skewed;
+        b.skewed += 1;
+        schedule(&mut b, delay, refresh);
+    }
+}
+
+/// Runs `then` on the badge after `delay` ms, as its one timer (replacing any other).
+fn schedule(b: &mut Badge, delay: i32, then: fn(&Shared)) {
+    stop_timer(b);
+    let (generation, me) = (b.timer_gen, b.me.clone());
+    let tick = Closure::once_into_js(move |_: JsValue| {
+        if let Some(s) = me.upgrade()
+            && s.borrow().timer_gen == generation
+        {
+            s.borrow_mut().timer = None;
+            then(&s);
+        }
+    });
+    b.timer = Some(set_timeout(&tick, delay));
 }
 
 fn stop_timer(b: &mut Badge) {
@@ -688,14 +733,5 @@ fn show_countdown(badge: &Shared) {
     } else {
         logic::next_tick(left)
     };
-    let (generation, me) = (b.timer_gen, b.me.clone());
-    let tick = Closure::once_into_js(move |_: JsValue| {
-        if let Some(s) = me.upgrade()
-            && s.borrow().timer_gen == generation
-        {
-            s.borrow_mut().timer = None;
-            show_countdown(&s);
-        }
-    });
-    b.timer = Some(set_timeout(&tick, delay));
+    schedule(&mut b, delay, show_countdown);
 }
