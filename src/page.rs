@@ -29,7 +29,7 @@ pub fn apply_deep_link(cfg: &mut Config) {
     if let Some(n) = p.get(NUMBER_PARAM).filter(|n| !n.trim().is_empty()) {
         cfg.number = Some(n);
     }
-    if let Some(s) = p.get(SLUG_PARAM).and_then(|s| CourierSlug::parse(&s).ok()) {
+    if let Some(s) = slug_in(&p) {
         cfg.slug = s;
     }
 }
