@@ -5,7 +5,7 @@ use crate::intl;
 use crate::logic::{self, Dest, Field, Words, cat, esc};
 use js_sys::{Array, Date, JSON, Object};
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use trackfront_types::IsoDate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -38,7 +38,6 @@ struct Badge {
     /// Bumped whenever the timer is stopped or replaced; a tick of an older timer is
     /// ignored even if `clearTimeout` missed it (fake clocks hand out ids beyond i32).
     timer_gen: u32,
-    me: Weak<RefCell<Badge>>,
     /// Answers of older requests are dropped.
     generation: u32,
     /// Announce the next answer (the shopper changed the destination).
@@ -179,6 +178,11 @@ fn hide(host: &HtmlElement, why: &str) {
     warn(why);
 }
 
+/// Hides a badge one of whose attributes is wrong (`what`), saying so.
+fn refuse(host: &HtmlElement, what: &str) {
+    hide(host, &cat(&[what, "; the badge stays hidden"]));
+}
+
 fn mount(host: HtmlElement) {
     let lang = language(&host);
     // A bad product setting hides the badge rather than promise dates for another one
@@ -187,22 +191,18 @@ fn mount(host: HtmlElement) {
     let Some(processing_days) =
         logic::processing_days(attr(&host, "data-processing-days").as_deref())
     else {
-        hide(
+        refuse(
             &host,
-            "data-processing-days must be a whole number from 0 to 30; the badge stays hidden",
+            "data-processing-days must be a whole number from 0 to 30",
         );
         return;
     };
     let services = match logic::services(attr(&host, "data-services").as_deref()) {
         Ok(s) => s,
         Err(bad) => {
-            hide(
+            refuse(
                 &host,
-                &cat(&[
-                    "data-services: \"",
-                    bad,
-                    "\" is not a service name; the badge stays hidden",
-                ]),
+                &cat(&["data-services: \"", bad, "\" is not a service name"]),
             );
             return;
         }
@@ -219,7 +219,7 @@ fn mount(host: HtmlElement) {
                         Field::Country => "data-country is not an ISO 3166-1 code",
                         Field::Postal => "data-postal-code is not a postal code",
                     };
-                    hide(&host, &cat(&[what, "; the badge stays hidden"]));
+                    refuse(&host, what);
                     return;
                 }
             }
@@ -260,7 +260,6 @@ fn mount(host: HtmlElement) {
         paused: false,
         timer: None,
         timer_gen: 0,
-        me: Weak::new(),
         generation: 0,
         announce: false,
         skewed: 0,
@@ -336,10 +335,11 @@ fn fill_form(b: &Badge) {
     }
 }
 
-/// Connects the pause button, the form and the countdown timer.
+/// Connects the pause button and the form.
 ///
 /// The listeners hold the badge (and live as long as the page): they are what keeps it
-/// alive. Regression: they held it weakly, so a badge with no request in flight (no
+/// alive, as the countdown's timer and a request in flight do while they last.
+/// Regression: they held it weakly, so a badge with no request in flight (no
 /// destination yet: a browser language without a region, such as `en`) was dropped once
 /// mounted, and its "Deliver to" form did nothing at all.
 fn wire(badge: &Shared) {
@@ -359,8 +359,6 @@ fn wire(badge: &Shared) {
         dom(&form).listen("submit", on_submit.as_ref());
         on_submit.forget();
     }
-    drop(b);
-    badge.borrow_mut().me = Rc::downgrade(badge);
 }
 
 fn submit(badge: &Shared) {
@@ -651,18 +649,17 @@ fn retry_if_skewed(badge: &Shared, skewed: bool) {
     if b.skewed < SKEW_RETRIES {
         let delay = 1_000 << b.skewed;
         b.skewed += 1;
-        schedule(&mut b, delay, refresh);
+        schedule(badge, &mut b, delay, refresh);
     }
 }
 
-/// Runs `then` on the badge after `delay` ms, as its one timer (replacing any other).
-fn schedule(b: &mut Badge, delay: i32, then: fn(&Shared)) {
+/// Runs `then` on `badge` (`b` borrowed) after `delay` ms, as its one timer (replacing any
+/// other).
+fn schedule(badge: &Shared, b: &mut Badge, delay: i32, then: fn(&Shared)) {
     stop_timer(b);
-    let (generation, me) = (b.timer_gen, b.me.clone());
+    let (generation, s) = (b.timer_gen, badge.clone());
     let tick = Closure::once_into_js(move |_: JsValue| {
-        if let Some(s) = me.upgrade()
-            && s.borrow().timer_gen == generation
-        {
+        if s.borrow().timer_gen == generation {
             s.borrow_mut().timer = None;
             then(&s);
         }
@@ -733,5 +730,5 @@ fn show_countdown(badge: &Shared) {
     } else {
         logic::next_tick(left)
     };
-    schedule(&mut b, delay, show_countdown);
+    schedule(badge, &mut b, delay, show_countdown);
 }
