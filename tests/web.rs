@@ -147,6 +147,14 @@ fn visible_entries(root: &Element) -> usize {
         .count()
 }
 
+/// The lookup form's tracking-number field in `root`.
+fn number_field(root: &Element) -> HtmlInputElement {
+    root.query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+}
+
 /// A lookup of `number` with the default courier.
 fn query(number: &str) -> Query {
     Query {
@@ -310,11 +318,7 @@ async fn invalid_numbers_are_rejected_inline_without_a_lookup() {
     );
     // The live region exists from mount, before anything is announced.
     assert_eq!(count(&el, "[role=status]"), 1);
-    let input: HtmlInputElement = el
-        .query_selector("input")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let input = number_field(&el);
     input.set_value("  ab ");
     let button: HtmlElement = el
         .query_selector("button")
@@ -362,8 +366,8 @@ fn an_invalid_prefilled_number_is_explained_at_mount() {
         el.clone(),
         || view! { <App cfg=cfg(Some("ab")) texts=Texts::english()/> },
     );
-    let input = el.query_selector("input").unwrap().unwrap();
-    assert_eq!(input.unchecked_ref::<HtmlInputElement>().value(), "ab");
+    let input = number_field(&el);
+    assert_eq!(input.value(), "ab");
     assert_eq!(text(&el, "#tf-e:not([hidden])"), Key::ErrLength.en());
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(
@@ -379,11 +383,7 @@ fn a_valid_prefilled_number_is_shown_as_looked_up() {
     let _h = mount_to(el.clone(), || {
         view! { <App cfg=cfg(Some(" ecms 0002 transit ")) texts=Texts::english()/> }
     });
-    let input: HtmlInputElement = el
-        .query_selector("input")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let input = number_field(&el);
     assert_eq!(input.value(), "ECMS0002TRANSIT");
     assert_eq!(input.get_attribute("aria-invalid"), None);
     assert_eq!(count(&el, "#tf-e:not([hidden])"), 0);

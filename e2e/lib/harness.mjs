@@ -202,6 +202,27 @@ export function formatViolations(violations) {
     .join('\n');
 }
 
+/**
+ * Serves the proxy's real EDD answers to `page` with each estimate's `cutoff` replaced by
+ * `await cutoff(n)` for the n-th request (1-based), or removed when that is `undefined`:
+ * the real cutoff depends on the time of day a test runs. Returns how many requests came.
+ */
+export async function rewriteEddCutoffs(page, cutoff) {
+  let calls = 0;
+  await page.route('**/api/v1/edd', async (route) => {
+    calls += 1;
+    const response = await route.fetch();
+    const json = await response.json();
+    const value = await cutoff(calls);
+    for (const e of json.estimates ?? []) {
+      if (value === undefined) delete e.cutoff;
+      else e.cutoff = value;
+    }
+    await route.fulfill({ response, json });
+  });
+  return () => calls;
+}
+
 /** Saves a full-page screenshot as `<OUT_DIR>/<name>.png` and returns its path. */
 export async function screenshot(page, name) {
   await mkdir(OUT_DIR, { recursive: true });

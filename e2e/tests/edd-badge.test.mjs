@@ -9,7 +9,7 @@
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axe, formatViolations, newPage, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
+import { axe, formatViolations, newPage, rewriteEddCutoffs, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
 
 const RANGE = /Arrives (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [A-Z][a-z]{2} \d{1,2}( – (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [A-Z][a-z]{2} \d{1,2})?/;
 
@@ -109,13 +109,10 @@ describe('EDD badge', { timeout: 180_000 }, () => {
     const page = await newPage(browser, { locale: 'en-US' });
     await page.clock.install({ time: new Date() });
     let cutoff;
-    await page.route('**/api/v1/edd', async (route) => {
-      const res = await route.fetch();
-      const body = await res.json();
+    await rewriteEddCutoffs(page, async () => {
       const now = await page.evaluate(() => Date.now());
       cutoff = new Date(now + (3 * 3600 + 12 * 60 + 30) * 1000).toISOString();
-      for (const e of body.estimates) e.cutoff = cutoff;
-      await route.fulfill({ response: res, json: body });
+      return cutoff;
     });
     await page.goto(`${proxy.baseUrl}/checkout.html`);
     const count = page.locator('#edd-checkout .count');
@@ -161,25 +158,17 @@ describe('EDD badge', { timeout: 180_000 }, () => {
   // hid its countdown and kept the old dates until a reload, without asking again.
   test('an answer whose cutoff has already passed here is asked for again', async () => {
     const page = await newPage(browser);
-    let calls = 0;
-    await page.route('**/api/v1/edd', async (route) => {
-      calls++;
-      const response = await route.fetch();
-      const json = await response.json();
-      for (const e of json.estimates) {
-        if (calls === 1) e.cutoff = new Date(Date.now() - 5_000).toISOString();
-        else delete e.cutoff;
-      }
-      await route.fulfill({ response, json });
-    });
+    // The first answer's cutoff 5 s past; later answers without one.
+    const calls = await rewriteEddCutoffs(page, (n) =>
+      n === 1 ? new Date(Date.now() - 5_000).toISOString() : undefined);
     await page.goto(`${proxy.baseUrl}/checkout.html`);
     await page.locator('#edd-checkout .est time').first().waitFor({ timeout: 20_000 });
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-    for (let waited = 0; calls < 2 && waited < 10_000; waited += 100) await sleep(100);
-    assert.equal(calls, 2, 'asked again after the first retry delay (1 s)');
+    for (let waited = 0; calls() < 2 && waited < 10_000; waited += 100) await sleep(100);
+    assert.equal(calls(), 2, 'asked again after the first retry delay (1 s)');
     // An answer without a past cutoff ends the retries.
     await sleep(2_500);
-    assert.equal(calls, 2);
+    assert.equal(calls(), 2);
     assert.equal(await page.locator('#edd-checkout .cut').isHidden(), true);
     await page.context().close();
   });

@@ -9,7 +9,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, axe, formatViolations, newPage, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
+import { DEMO, axe, formatViolations, newPage, rewriteEddCutoffs, screenshot, useProxyAndBrowser } from '../lib/harness.mjs';
 
 /** The widget's English names of the tags (src/i18n.rs). */
 const TAG_NAMES = {
@@ -519,15 +519,8 @@ describe('widget: embedding', { timeout: 300_000 }, () => {
       const when = countdown ? 'with' : 'without';
       test(`nothing on the ${name} page shifts while its widgets load (${when} a countdown)`, async () => {
         const page = await newPage(browser, { viewport: { width: 412, height: 823 } });
-        await page.route('**/api/v1/edd', async (route) => {
-          const response = await route.fetch();
-          const json = await response.json();
-          for (const e of json.estimates ?? []) {
-            if (countdown) e.cutoff = new Date(Date.now() + (13 * 60 + 56) * 60_000).toISOString();
-            else delete e.cutoff;
-          }
-          await route.fulfill({ response, json });
-        });
+        await rewriteEddCutoffs(page, () =>
+          countdown ? new Date(Date.now() + (13 * 60 + 56) * 60_000).toISOString() : undefined);
         await page.addInitScript(() => {
           window.__shifts = [];
           new PerformanceObserver((list) => {
