@@ -339,11 +339,11 @@ impl FuzzLog {
         }
     }
 
-    fn finish(&mut self) {
+    fn finish(self) {
         if self.hidden > 0 {
             eprintln!(
                 "(xtask: {} libFuzzer progress and dictionary lines not shown)",
-                std::mem::take(&mut self.hidden)
+                self.hidden
             );
         }
     }
